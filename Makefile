@@ -1,0 +1,39 @@
+# Two commands for a new user: `make build` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN := $(BIN)/python -m site_builder
+
+.PHONY: build test serve check clean install install-dev
+
+build: install ## Create .venv if needed, install pinned deps, build site/ from catalog/
+	$(RUN) build
+
+test: install-dev ## Run the whole test suite (unit, integration, browser)
+	$(BIN)/python -m pytest
+
+check: install ## Validate the catalog: every problem as path:line: field: message
+	$(RUN) check
+
+serve: install ## Generate docs/ and preview the site at http://127.0.0.1:8000
+	$(RUN) build --no-mkdocs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve --dev-addr 127.0.0.1:8000
+
+clean: ## Remove build output (site/, generated docs/ pages, caches); keeps .venv
+	rm -rf site .cache .pytest_cache docs/papers docs/tags docs/browse docs/index.md
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
