@@ -1,0 +1,76 @@
+"""``build``: check the catalog, enrich it, write docs/, run MkDocs into site/.
+
+Reads as one straight script: everything is loaded and checked before any
+page is written, so a bad record stops the build with nothing half-done.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from site_builder.catalog import CatalogPaths, load_catalog
+from site_builder.enrich import enrich
+from site_builder.errors import BuildFailed
+from site_builder.render import SiteInfo, render_pages, write_pages
+
+log = logging.getLogger(__name__)
+
+
+def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True) -> None:
+    """Build the whole site.
+
+    Raises:
+        BadInput: the catalog has problems (nothing is written).
+        BuildFailed: MkDocs failed.
+    """
+    started = time.perf_counter()
+    catalog = load_catalog(paths)
+    enriched = enrich(catalog)
+    config_file = paths.root / "mkdocs.yml"
+    pages = render_pages(enriched, catalog.tags, site_info(config_file))
+    report = write_pages(paths.root / "docs", pages)
+    _say(
+        f"generate: {len(catalog.papers)} papers, {len(pages)} pages "
+        f"({report.written} written, {report.unchanged} unchanged, {report.removed} removed) "
+        f"in {time.perf_counter() - started:.2f}s"
+    )
+    if not run_mkdocs:
+        return
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(config_file)]
+    # We pin mkdocs<2 on purpose (DESIGN.md); its upgrade banner only adds noise.
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    finished = subprocess.run(command, cwd=paths.root, env=environment, check=False)
+    if finished.returncode != 0:
+        raise BuildFailed(f"mkdocs build --strict exited with {finished.returncode}; see its messages above")
+    _say(f"mkdocs: site/ built in {time.perf_counter() - started:.2f}s")
+
+
+def site_info(config_file: Path) -> SiteInfo:
+    """Site name and description from mkdocs.yml (Python tags are ignored)."""
+    config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
+    return SiteInfo(name=str(config.get("site_name", "Paper catalog")), description=str(config.get("site_description", "")))
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without running its ``!!python/name:`` tags."""
+
+
+def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    return None
+
+
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
+_ConfigLoader.add_multi_constructor("!", _ignore_tag)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)

@@ -1,0 +1,103 @@
+"""Load and validate the whole catalog, collecting every problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder.catalog.records import paper_from_yaml
+from site_builder.catalog.vocabulary import load_vocabulary
+from site_builder.catalog.yamlio import ParsedYaml, key_lines, parse_yaml
+from site_builder.errors import BadInput, Problem
+from site_builder.model import Catalog, Paper
+from site_builder.textnorm import title_key
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogPaths:
+    """Where a project keeps its catalog, relative to the project root."""
+
+    root: Path
+
+    @property
+    def catalog(self) -> Path:
+        return self.root / "catalog"
+
+    @property
+    def papers(self) -> Path:
+        return self.catalog / "papers"
+
+    @property
+    def tags(self) -> Path:
+        return self.catalog / "tags.yaml"
+
+    @property
+    def sources(self) -> Path:
+        return self.catalog / "sources"
+
+    def display(self, path: Path) -> str:
+        """``path`` as the user should see it in a message (relative, with /)."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def record_path(self, paper_id: str) -> Path:
+        return self.papers / f"{paper_id}.yaml"
+
+
+def load_catalog(paths: CatalogPaths) -> Catalog:
+    """Read and check every record and the tag vocabulary.
+
+    Raises:
+        BadInput: with every problem found, each as ``path:line: field: message``.
+    """
+    problems: list[Problem] = []
+    tags, tag_problems = load_vocabulary(paths.tags, paths.display(paths.tags))
+    problems.extend(tag_problems)
+    known_tags = {tag.name for tag in tags} | {alias for tag in tags for alias in tag.aliases}
+
+    papers: list[Paper] = []
+    title_lines: dict[str, int] = {}
+    for record_path in sorted(paths.papers.glob("*.yaml")) if paths.papers.is_dir() else []:
+        display = paths.display(record_path)
+        parsed = parse_yaml(record_path.read_text(encoding="utf-8", errors="replace"), display)
+        if isinstance(parsed, Problem):
+            problems.append(parsed)
+            continue
+        paper, record_problems = paper_from_yaml(record_path.stem, parsed, display, known_tags)
+        problems.extend(record_problems)
+        if paper is not None:
+            papers.append(paper)
+            title_lines[paper.id] = _line_of(parsed, "title")
+    problems.extend(_duplicates(papers, paths, title_lines))
+    if problems:
+        raise BadInput(problems)
+    return Catalog(papers=tuple(papers), tags=tags)
+
+
+def _line_of(parsed: ParsedYaml, key: str) -> int:
+    return key_lines(parsed.node).get(key, 1)
+
+
+def _duplicates(papers: list[Paper], paths: CatalogPaths, title_lines: dict[str, int]) -> list[Problem]:
+    """Two records for one paper: same arXiv id or same title."""
+    problems: list[Problem] = []
+    first_by_key: dict[tuple[str, str], Paper] = {}
+    for paper in papers:
+        keys = [("title", title_key(paper.title))]
+        if paper.arxiv:
+            keys.append(("arxiv", paper.arxiv.lower()))
+        for field, key in keys:
+            earlier = first_by_key.setdefault((field, key), paper)
+            if earlier is not paper:
+                problems.append(
+                    Problem(
+                        paths.display(paths.record_path(paper.id)),
+                        title_lines.get(paper.id),
+                        field,
+                        f"same {field} as {paths.display(paths.record_path(earlier.id))}; "
+                        "merge the two records into one",
+                    )
+                )
+    return problems

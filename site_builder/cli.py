@@ -1,0 +1,65 @@
+"""Command line: ``python -m site_builder COMMAND``. Thin: parse, call, report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from site_builder import commands
+from site_builder.errors import EXIT_BAD_INPUT, EXIT_BUILD_FAILED, BadInput, BuildFailed
+from site_builder.ingest import FORMATS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m site_builder",
+        description="Turn a catalog of papers (catalog/) into a static site (site/).",
+    )
+    parser.add_argument(
+        "--root", type=Path, default=Path.cwd(), help="project folder holding catalog/ and mkdocs.yml (default: .)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    importer = sub.add_parser("import", help="merge papers from source files into catalog/papers/")
+    importer.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="listing text file(s)")
+    importer.add_argument("--format", choices=FORMATS, default="auto", help="source format (default: auto)")
+    importer.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+
+    sub.add_parser("check", help="validate the catalog; list every problem as path:line: field: message")
+
+    builder = sub.add_parser("build", help="check, generate docs/ and run MkDocs into site/")
+    builder.add_argument("--no-mkdocs", action="store_true", help="only generate docs/ (skip MkDocs)")
+
+    stats = sub.add_parser("stats", help="counts of papers, tags, authors and years")
+    stats.add_argument("--json", action="store_true", help="print the counts as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (0 ok, 1 build failed, 2 bad input)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:
+        return int(exit_request.code or 0)
+    try:
+        if args.command == "import":
+            return commands.run_import(args.root, args.paths, args.format, dry_run=args.dry_run)
+        if args.command == "check":
+            return commands.run_check(args.root)
+        if args.command == "build":
+            return commands.run_build(args.root, run_mkdocs=not args.no_mkdocs)
+        if args.command == "stats":
+            return commands.run_stats(args.root, as_json=args.json)
+    except BadInput as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s); nothing was written. Fix them and run again.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BuildFailed as error:
+        print(f"build failed: {error}", file=sys.stderr)
+        return EXIT_BUILD_FAILED
+    parser.error(f"unknown command {args.command}")
+    return EXIT_BAD_INPUT

@@ -1,0 +1,94 @@
+"""What each CLI command does, as plain functions over a project folder."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from site_builder.catalog import CatalogPaths, load_catalog
+from site_builder.catalog.merge import plan_import
+from site_builder.catalog.records import paper_to_yaml_data
+from site_builder.catalog.yamlio import dump_yaml, write_text_atomic
+from site_builder.errors import EXIT_OK, BadInput, Problem
+from site_builder.ingest import IncomingRecord, read_source, today
+
+
+def run_import(root: Path, sources: Sequence[Path], fmt: str, *, dry_run: bool = False) -> int:
+    paths = CatalogPaths(root)
+    catalog = load_catalog(paths)
+    records: list[IncomingRecord] = []
+    problems: list[Problem] = []
+    notices: list[Problem] = []
+    source_of: dict[str, str] = {}
+    for source in sources:
+        display = paths.display(source)
+        result = read_source(source, display, fmt)
+        records.extend(result.records)
+        problems.extend(result.problems)
+        notices.extend(result.notices)
+        source_of[display] = display
+    if problems:
+        raise BadInput(problems)
+
+    plan = plan_import(
+        catalog.papers,
+        records,
+        today=today(),
+        source_of=source_of,
+        record_path_of={paper.id: paths.display(paths.record_path(paper.id)) for paper in catalog.papers},
+    )
+    for notice in (*notices, *plan.conflicts):
+        print(notice, file=sys.stderr)
+    if dry_run:
+        for paper in plan.added:
+            print(f"would add    {paths.display(paths.record_path(paper.id))}")
+        for paper in plan.updated:
+            print(f"would update {paths.display(paths.record_path(paper.id))}")
+        print(f"dry run: {plan.summary()}; nothing written")
+        return EXIT_OK
+    for paper in (*plan.added, *plan.updated):
+        write_text_atomic(paths.record_path(paper.id), dump_yaml(paper_to_yaml_data(paper)))
+    print(f"import: {plan.summary()}, {len(notices)} duplicate(s) skipped")
+    return EXIT_OK
+
+
+def run_check(root: Path) -> int:
+    paths = CatalogPaths(root)
+    catalog = load_catalog(paths)
+    from site_builder.enrich.tags import assign_tags
+
+    tags_by_id = assign_tags(catalog.papers, catalog.tags)
+    untagged = [paper.id for paper in catalog.papers if not tags_by_id[paper.id]]
+    for paper_id in untagged:
+        print(
+            f"{paths.display(paths.record_path(paper_id))}: tags: warning: no tag applies; "
+            "add a tag by hand or a match term to catalog/tags.yaml",
+            file=sys.stderr,
+        )
+    print(f"check: {len(catalog.papers)} papers, {len(catalog.tags)} tags, no problems")
+    return EXIT_OK
+
+
+def run_build(root: Path, *, run_mkdocs: bool = True) -> int:
+    from site_builder.build import build_site
+
+    build_site(CatalogPaths(root), run_mkdocs=run_mkdocs)
+    return EXIT_OK
+
+
+def run_stats(root: Path, *, as_json: bool = False) -> int:
+    catalog = load_catalog(CatalogPaths(root))
+    counts = {
+        "papers": len(catalog.papers),
+        "tags": len(catalog.tags),
+        "authors": len({author for paper in catalog.papers for author in paper.authors}),
+        "years": len({paper.year for paper in catalog.papers if paper.year}),
+    }
+    if as_json:
+        print(json.dumps(counts, sort_keys=True))
+    else:
+        for name, count in counts.items():
+            print(f"{name}: {count}")
+    return EXIT_OK

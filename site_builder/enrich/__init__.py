@@ -1,0 +1,17 @@
+"""Enrich stage: what is derived from the whole catalog (tags, related papers)."""
+
+from __future__ import annotations
+
+from site_builder.enrich.related import related_papers
+from site_builder.enrich.tags import assign_tags
+from site_builder.model import Catalog, EnrichedPaper
+
+
+def enrich(catalog: Catalog) -> tuple[EnrichedPaper, ...]:
+    """Every paper of ``catalog`` with its tags and related papers, in id order."""
+    tags_by_id = assign_tags(catalog.papers, catalog.tags)
+    related_by_id = related_papers(catalog.papers)
+    return tuple(
+        EnrichedPaper(paper=paper, tags=tags_by_id[paper.id], related=related_by_id[paper.id])
+        for paper in catalog.papers
+    )

@@ -1,0 +1,68 @@
+"""Automatic tags from the vocabulary's match terms; manual tags always win.
+
+A term matches as a whole word or phrase (a plural ``s`` allowed; ``-`` and a
+space are interchangeable). Terms with a capital letter (``LLM``, ``SAM``)
+match case-sensitively, others in any case. A tag's strength on a paper is
+3 for a match in the title plus 1 per match in the abstract; a tag needs a
+strength of 2 (a title match, or two in the abstract). A paper that reaches
+no tag that way takes its strongest single-mention tag, so it is not left
+untagged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from site_builder.model import Paper, Tag
+
+MAX_TAGS = 8
+MIN_STRENGTH = 2
+TITLE_WEIGHT = 3
+
+
+def term_pattern(term: str) -> re.Pattern[str]:
+    """The regular expression a vocabulary term matches with."""
+    words = re.split(r"[\s-]+", term.strip())
+    body = r"[\s-]+".join(re.escape(word) for word in words)
+    flags = 0 if any(char.isupper() for char in term) else re.IGNORECASE
+    return re.compile(rf"(?<![A-Za-z0-9]){body}(?:s|es)?(?![A-Za-z0-9])", flags)
+
+
+Matchers = tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+
+
+def compile_matchers(tags: Sequence[Tag]) -> Matchers:
+    """Each tag name with the compiled patterns of its match terms."""
+    return tuple((tag.name, tuple(term_pattern(term) for term in tag.match)) for tag in tags)
+
+
+def tag_strengths(paper: Paper, matchers: Matchers) -> dict[str, int]:
+    """How strongly each tag's terms occur in a paper (only tags that occur)."""
+    strengths: dict[str, int] = {}
+    for name, patterns in matchers:
+        in_title = any(pattern.search(paper.title) for pattern in patterns)
+        in_abstract = sum(len(pattern.findall(paper.abstract)) for pattern in patterns)
+        strength = TITLE_WEIGHT * in_title + in_abstract
+        if strength:
+            strengths[name] = strength
+    return strengths
+
+
+def assign_tags(papers: Sequence[Paper], tags: Sequence[Tag]) -> dict[str, tuple[str, ...]]:
+    """Each paper's tags: its manual tags, then automatic ones, strongest first."""
+    canonical = {alias: tag.name for tag in tags for alias in tag.aliases} | {tag.name: tag.name for tag in tags}
+    order = {tag.name: index for index, tag in enumerate(tags)}
+    matchers = compile_matchers(tags)
+    result: dict[str, tuple[str, ...]] = {}
+    for paper in papers:
+        manual = tuple(dict.fromkeys(canonical.get(name, name) for name in paper.tags))
+        strengths = tag_strengths(paper, matchers)
+        ranked = sorted(strengths, key=lambda name: (-strengths[name], order[name]))
+        automatic = [name for name in ranked if strengths[name] >= MIN_STRENGTH]
+        if not automatic and not manual and ranked:
+            automatic = ranked[:1]
+        room = max(MAX_TAGS - len(manual), 0)
+        result[paper.id] = manual + tuple(name for name in automatic if name not in manual)[:room]
+    return result
+

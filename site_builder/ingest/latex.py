@@ -1,0 +1,107 @@
+"""Decode the LaTeX remnants found in pasted titles and abstracts.
+
+Listings copied from the web are plain text with a few LaTeX leftovers
+(``T\\'yr``, ``{\\it x}``, ``14.2\\%``, ````quotes''``, ``--``). pylatexenc does
+the decoding; this module only shields the characters that are special to
+LaTeX but plain in pasted text, so that no word goes missing:
+
+* a bare ``%`` would start a comment and swallow the rest of the line;
+* a bare ``&``, ``#`` or ``~`` would become spaces;
+* ``$5 and $10`` is money, not math;
+* ``n^{1+gamma}`` must keep its braces to stay readable;
+* URLs are left exactly as written (``--`` in a URL is not a dash).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pylatexenc.latex2text import LatexNodes2Text
+
+_DECODER = LatexNodes2Text(math_mode="with-delimiters", strict_latex_spaces=True)
+
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}'’”]")
+# Only the characters LaTeX treats specially trigger the decoder at all.
+_LATEX_SIGNAL = re.compile(r"[\\{}$%&#~`']|--")
+# A \left( ... \right) pair whose backslashes were lost in copying, as in
+# "Oleft(k^{-3} right)". Only repaired when both halves are present and
+# "left" is glued to a capital, digit or bracket (never in English prose).
+_LOST_LEFT_RIGHT = re.compile(
+    r"(?<=[A-Z0-9)}\]])left([(\[|])(?P<body>[^()\[\]|]*?)\s?right([)\]|])"
+)
+_BARE_SPECIAL = re.compile(r"(?<!\\)([%&#])")
+_DOLLAR_MATH = re.compile(r"(?<!\\)\$([^$]+)(?<!\\)\$")
+_MATHLIKE = re.compile(r"[\\^_{}]")
+_WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def decode_latex(text: str) -> str:
+    """Turn text with LaTeX remnants into plain Unicode text.
+
+    Whitespace runs (including line breaks) become single spaces.
+
+    >>> decode_latex(r"T\\'yr reaches 14.2\\% on ``hard'' cases")
+    'Týr reaches 14.2% on “hard” cases'
+    """
+    pieces: list[str] = []
+    position = 0
+    for url in _URL.finditer(text):
+        pieces.append(_decode_plain(text[position : url.start()]))
+        pieces.append(url.group(0))
+        position = url.end()
+    pieces.append(_decode_plain(text[position:]))
+    return _WHITESPACE.sub(" ", "".join(pieces)).strip()
+
+
+def _decode_plain(text: str) -> str:
+    text = _LOST_LEFT_RIGHT.sub(r"\1\g<body>\3", text)
+    if not _LATEX_SIGNAL.search(text):
+        return text
+    text = _BARE_SPECIAL.sub(r"\\\1", text)
+    text = text.replace("~", r"\textasciitilde{}")
+    text = _shield_dollars(text)
+    text = _shield_script_braces(text)
+    return _DECODER.latex_to_text(text)
+
+
+def _shield_dollars(text: str) -> str:
+    """Keep ``$...$`` that looks like math; escape every other dollar sign."""
+    kept: list[tuple[int, int]] = [
+        match.span() for match in _DOLLAR_MATH.finditer(text) if _MATHLIKE.search(match.group(1))
+    ]
+    out: list[str] = []
+    for index, char in enumerate(text):
+        is_math_delimiter = any(index in (start, end - 1) for start, end in kept)
+        escaped = index > 0 and text[index - 1] == "\\"
+        out.append("\\$" if char == "$" and not is_math_delimiter and not escaped else char)
+    return "".join(out)
+
+
+def _shield_script_braces(text: str) -> str:
+    r"""Escape the braces of ``^{...}`` and ``_{...}`` groups so they survive."""
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char in "^_" and text.startswith("{", index + 1):
+            closing = _matching_brace(text, index + 1)
+            if closing is not None:
+                inner = _shield_script_braces(text[index + 2 : closing])
+                out.append(f"{char}\\{{{inner}\\}}")
+                index = closing + 1
+                continue
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _matching_brace(text: str, opening: int) -> int | None:
+    depth = 0
+    for index in range(opening, len(text)):
+        if text[index] == "{" and text[index - 1] != "\\":
+            depth += 1
+        elif text[index] == "}" and text[index - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None

@@ -1,0 +1,65 @@
+"""Escaping for paper text: every field lands as data, never as markup.
+
+Generated pages carry paper text inside raw HTML blocks, which Markdown
+engines pass through untouched; the text itself is HTML-escaped here, so
+``<``, ``&``, ``_``, ``*``, ``{{`` and ``--8<--`` all show as written.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+
+import markdown
+import nh3
+
+# C0/C1 controls (except tab and newline) have no business in a page, and
+# Python-Markdown uses \x02/\x03 as its own placeholders.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NOTE_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr",
+    "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead",
+    "tr", "ul",
+}  # fmt: skip
+
+
+def text(value: object) -> str:
+    """``value`` as HTML text content (also safe inside a quoted attribute)."""
+    return html.escape(_CONTROL.sub("", str(value)), quote=True)
+
+
+def safe_url(url: str) -> str | None:
+    """An escaped http(s) URL for ``href``, or None for any other scheme."""
+    cleaned = _CONTROL.sub("", url).strip()
+    if not cleaned.lower().startswith(("https://", "http://")):
+        return None
+    return html.escape(cleaned, quote=True)
+
+
+def link(href: str, label: str, css_class: str = "") -> str:
+    """An ``<a>`` to a site page; ``href`` is ours, ``label`` is escaped here."""
+    class_attr = f' class="{css_class}"' if css_class else ""
+    return f'<a href="{html.escape(href, quote=True)}"{class_attr}>{text(label)}</a>'
+
+
+def notes_html(notes: str) -> str:
+    """Curator notes: Markdown rendered, then sanitized with an allow-list."""
+    rendered = markdown.markdown(_CONTROL.sub("", notes), extensions=["tables", "fenced_code"])
+    return nh3.clean(
+        rendered,
+        tags=_NOTE_TAGS,
+        attributes={"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def relative_url(from_page: str, to_page: str) -> str:
+    """URL of ``to_page`` from ``from_page``, both docs-relative ``.md`` paths.
+
+    The site uses ``.html`` URLs (no directory URLs) so the same links work on
+    a web server and from disk.
+    """
+    target = to_page[: -len(".md")] + ".html" if to_page.endswith(".md") else to_page
+    return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
