@@ -57,7 +57,9 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True) -> None:
 def site_info(config_file: Path) -> SiteInfo:
     """Site name and description from mkdocs.yml (Python tags are ignored)."""
     config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
-    return SiteInfo(name=str(config.get("site_name", "Paper catalog")), description=str(config.get("site_description", "")))
+    return SiteInfo(
+        name=str(config.get("site_name", "Paper catalog")), description=str(config.get("site_description", ""))
+    )
 
 
 class _ConfigLoader(yaml.SafeLoader):

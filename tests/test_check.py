@@ -26,12 +26,12 @@ def test_clean_catalog_passes(catalog_root: Path, capsys: pytest.CaptureFixture[
     assert "1 papers" in capsys.readouterr().out
 
 
-def test_every_problem_is_reported_with_path_and_line(
-    catalog_root: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_every_problem_is_reported_with_path_and_line(catalog_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_record(catalog_root, "a-good-paper", GOOD)
     write_record(catalog_root, "broken-yaml", "title: Broken\nabstract: [unclosed\n")
-    write_record(catalog_root, "wrong-types", "title: Wrong Types\nyear: soon\nauthors: Ada Lovelace\narxiv: 2302.06675\n")
+    write_record(
+        catalog_root, "wrong-types", "title: Wrong Types\nyear: soon\nauthors: Ada Lovelace\narxiv: 2302.06675\n"
+    )
     write_record(catalog_root, "unknown-key", "title: Unknown Key\nabstract: x\ntag:\n  - optimization\n")
     write_record(catalog_root, "unknown-tag", "title: Unknown Tag\ntags:\n  - optimisation\n")
     write_record(catalog_root, "no-title", "abstract: Only an abstract.\n")

@@ -13,7 +13,9 @@ def test_id_is_a_readable_ascii_slug() -> None:
 
 
 def test_long_titles_are_cut_at_a_word_boundary() -> None:
-    title = "Efficient Global Optimization of Two-layer ReLU Networks: Quadratic-time Algorithms and Adversarial Training"
+    title = (
+        "Efficient Global Optimization of Two-layer ReLU Networks: Quadratic-time Algorithms and Adversarial Training"
+    )
     slug = slug_for_title(title)
     assert len(slug) <= MAX_ID_LENGTH
     assert slug == "efficient-global-optimization-of-two-layer-relu-networks"
@@ -21,7 +23,13 @@ def test_long_titles_are_cut_at_a_word_boundary() -> None:
 
 @pytest.mark.parametrize(
     ("title", "expected"),
-    [("../../etc/passwd", "etc-passwd"), ("index", "paper-index"), ("CON", "paper-con"), ("😀", "paper"), ("", "paper")],
+    [
+        ("../../etc/passwd", "etc-passwd"),
+        ("index", "paper-index"),
+        ("CON", "paper-con"),
+        ("😀", "paper"),
+        ("", "paper"),
+    ],
 )
 def test_odd_titles_give_safe_ids(title: str, expected: str) -> None:
     assert slug_for_title(title) == expected

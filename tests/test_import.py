@@ -28,7 +28,9 @@ def test_import_writes_one_readable_record_per_paper(root: Path, capsys: pytest.
     assert "import: 2 added, 0 updated, 0 unchanged, 0 conflicts" in capsys.readouterr().out
     record_path = root / "catalog" / "papers" / "paper-one-tyr.yaml"
     text = record_path.read_text(encoding="utf-8")
-    assert text.startswith("title: 'Paper One: Týr'\nadded: 2025-11-25\nsource: catalog/sources/listing.txt\nabstract: >-\n")
+    assert text.startswith(
+        "title: 'Paper One: Týr'\nadded: 2025-11-25\nsource: catalog/sources/listing.txt\nabstract: >-\n"
+    )
     assert yaml.safe_load(text) == {
         "title": "Paper One: Týr",
         "added": __import__("datetime").date(2025, 11, 25),
@@ -52,9 +54,7 @@ def test_reimport_changes_no_byte(root: Path, capsys: pytest.CaptureFixture[str]
     assert "0 added, 0 updated, 119 unchanged, 0 conflicts" in capsys.readouterr().out
 
 
-def test_hand_edits_survive_reimport_and_conflicts_are_reported(
-    root: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_hand_edits_survive_reimport_and_conflicts_are_reported(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     listing = write_listing(root, f"Paper One\n{ABSTRACT_A}\n")
     assert run(root, "import", str(listing)) == 0
     record_path = root / "catalog" / "papers" / "paper-one.yaml"
@@ -77,7 +77,12 @@ def test_hand_edits_survive_reimport_and_conflicts_are_reported(
 
 def test_new_title_that_slugs_like_an_existing_id_gets_a_new_id(root: Path) -> None:
     assert run(root, "import", str(write_listing(root, f"Deep Nets\n{ABSTRACT_A}\n", "a.txt"))) == 0
-    assert run(root, "import", str(write_listing(root, f"Deep Nets!?\n{ABSTRACT_A}\nDeep-Nets 2\n{ABSTRACT_B}\n", "b.txt"))) == 0
+    assert (
+        run(
+            root, "import", str(write_listing(root, f"Deep Nets!?\n{ABSTRACT_A}\nDeep-Nets 2\n{ABSTRACT_B}\n", "b.txt"))
+        )
+        == 0
+    )
     # "Deep Nets!?" is the same paper (same folded title); "Deep-Nets 2" is new.
     assert sorted(snapshot(root)) == ["deep-nets-2.yaml", "deep-nets.yaml"]
 

@@ -16,7 +16,7 @@ from tests.conftest import SEED_LISTING
     ("raw", "expected"),
     [
         (r"T\'yr-the-Pruner", "Týr-the-Pruner"),
-        (r'H\"older-continuous Hessians', "Hölder-continuous Hessians"),
+        (r"H\"older-continuous Hessians", "Hölder-continuous Hessians"),
         (r"an empirical study of {\it asynchronous} Local-SGD", "an empirical study of asynchronous Local-SGD"),
         (r"just 14.2\% of the original", "just 14.2% of the original"),
         ("overfitting and ``client-drift''. Experiments", "overfitting and “client-drift”. Experiments"),

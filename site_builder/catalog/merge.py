@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from site_builder.errors import Problem
 from site_builder.ids import unique_id
@@ -105,7 +106,7 @@ def _new_paper(paper_id: str, record: IncomingRecord, today: dt.date, source: st
 
 
 def _fill_missing(paper: Paper, record: IncomingRecord, record_path: str | None) -> tuple[Paper, list[Problem]]:
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     conflicts: list[Problem] = []
     for name in MERGED_FIELDS:
         ours, theirs = getattr(paper, name), getattr(record, name)
@@ -115,7 +116,5 @@ def _fill_missing(paper: Paper, record: IncomingRecord, record_path: str | None)
             changes[name] = theirs
         else:
             where = record_path or f"catalog/papers/{paper.id}.yaml"
-            conflicts.append(
-                Problem(record.path, record.line, name, f"differs from {where}; kept the catalog's value")
-            )
+            conflicts.append(Problem(record.path, record.line, name, f"differs from {where}; kept the catalog's value"))
     return (dataclasses.replace(paper, **changes) if changes else paper), conflicts

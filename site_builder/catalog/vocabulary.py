@@ -54,9 +54,7 @@ def load_vocabulary(path: Path, display_path: str) -> tuple[tuple[Tag, ...], lis
     names = {tag.name for tag in tags}
     for tag in tags:
         if tag.parent and tag.parent not in names:
-            problems.append(
-                Problem(display_path, seen[tag.name], "parent", f"unknown parent tag '{tag.parent}'")
-            )
+            problems.append(Problem(display_path, seen[tag.name], "parent", f"unknown parent tag '{tag.parent}'"))
     return tuple(tags), problems
 
 
@@ -86,4 +84,6 @@ def _tag_from_entry(item: Any, report: Any) -> Tag | None:
     if not isinstance(parent, str):
         report("parent", "expected the name of another tag")
         parent = ""
-    return Tag(name=name, description=description.strip(), match=lists["match"], aliases=lists["aliases"], parent=parent)
+    return Tag(
+        name=name, description=description.strip(), match=lists["match"], aliases=lists["aliases"], parent=parent
+    )

@@ -65,4 +65,3 @@ def assign_tags(papers: Sequence[Paper], tags: Sequence[Tag]) -> dict[str, tuple
         room = max(MAX_TAGS - len(manual), 0)
         result[paper.id] = manual + tuple(name for name in automatic if name not in manual)[:room]
     return result
-

@@ -8,6 +8,7 @@ returns the records it found, each with its location, plus every problem
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,9 +98,7 @@ def read_source(path: Path, display_path: str, fmt: str = "auto") -> ReadResult:
 
 def today() -> dt.date:
     """Today's date, or the one SOURCE_DATE_EPOCH fixes (reproducible runs)."""
-    import os
-
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     return dt.date.today()

@@ -26,9 +26,7 @@ _LATEX_SIGNAL = re.compile(r"[\\{}$%&#~`']|--")
 # A \left( ... \right) pair whose backslashes were lost in copying, as in
 # "Oleft(k^{-3} right)". Only repaired when both halves are present and
 # "left" is glued to a capital, digit or bracket (never in English prose).
-_LOST_LEFT_RIGHT = re.compile(
-    r"(?<=[A-Z0-9)}\]])left([(\[|])(?P<body>[^()\[\]|]*?)\s?right([)\]|])"
-)
+_LOST_LEFT_RIGHT = re.compile(r"(?<=[A-Z0-9)}\]])left([(\[|])(?P<body>[^()\[\]|]*?)\s?right([)\]|])")
 _BARE_SPECIAL = re.compile(r"(?<!\\)([%&#])")
 _DOLLAR_MATH = re.compile(r"(?<!\\)\$([^$]+)(?<!\\)\$")
 _MATHLIKE = re.compile(r"[\\^_{}]")

@@ -41,9 +41,7 @@ def read_listing(text: str, path: str) -> ReadResult:
             index += 1
             continue
         if following is None or not _looks_like_abstract(following[1]):
-            problems.append(
-                Problem(path, line_number, None, f"title with no abstract after it: {_shorten(line)!r}")
-            )
+            problems.append(Problem(path, line_number, None, f"title with no abstract after it: {_shorten(line)!r}"))
             index += 1
             continue
         record = IncomingRecord(
@@ -58,9 +56,7 @@ def read_listing(text: str, path: str) -> ReadResult:
             first_seen[key] = record
             records.append(record)
         elif earlier.abstract == record.abstract:
-            notices.append(
-                Problem(path, line_number, "title", f"same paper as line {earlier.line}; imported once")
-            )
+            notices.append(Problem(path, line_number, "title", f"same paper as line {earlier.line}; imported once"))
         else:
             problems.append(
                 Problem(
@@ -76,9 +72,7 @@ def read_listing(text: str, path: str) -> ReadResult:
 
 def _content_lines(text: str) -> list[tuple[int, str]]:
     """Non-blank lines with their 1-based numbers, page boilerplate removed."""
-    numbered = [
-        (number, line.strip()) for number, line in enumerate(text.splitlines(), start=1) if line.strip()
-    ]
+    numbered = [(number, line.strip()) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
     start = 0
     while start < len(numbered) and _BOILERPLATE.match(numbered[start][1]):
         start += 1

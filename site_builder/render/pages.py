@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from site_builder.model import EnrichedPaper, Paper, Tag
 from site_builder.render.frontmatter import page_text
@@ -57,7 +58,7 @@ def render_pages(papers: Sequence[EnrichedPaper], tags: Sequence[Tag], site: Sit
     for tag in tags:
         intro = f'<p class="tag-description">{text(tag.description)}</p>' if tag.description else ""
         newest_first = sorted(members[tag.name], key=_newest_first)
-        pages.update(_paginated(newest_first, lambda page, name=tag.name: tag_path(name, page), f"Tag: {tag.name}", intro))
+        pages.update(_paginated(newest_first, partial(tag_path, tag.name), f"Tag: {tag.name}", intro))
     pages[TAGS_INDEX] = tags_index_page(tags, members)
     pages[HOME] = home_page(papers, tags, members, site)
     return pages
@@ -77,7 +78,7 @@ def paper_page(entry: EnrichedPaper, titles: dict[str, str]) -> str:
     parts.append("<h2>Abstract</h2>")
     parts.append(f'<p class="paper-abstract">{text(paper.abstract) or "<em>No abstract in the catalog.</em>"}</p>')
     if paper.notes:
-        parts.append('<h2>Notes</h2>')
+        parts.append("<h2>Notes</h2>")
         parts.append(f'<div class="paper-notes">{notes_html(paper.notes)}</div>')
     if entry.related:
         parts.append("<h2>Related papers</h2>")
@@ -138,7 +139,9 @@ def _paginated(
     for number, chunk in enumerate(chunks, start=1):
         here = path_of(number)
         first = (number - 1) * PAGE_SIZE + 1
-        count = f"{len(papers)} papers" if len(chunks) == 1 else f"papers {first}–{first + len(chunk) - 1} of {len(papers)}"
+        count = (
+            f"{len(papers)} papers" if len(chunks) == 1 else f"papers {first}–{first + len(chunk) - 1} of {len(papers)}"
+        )
         parts = [f"<h1>{text(title)}</h1>", intro, f'<p class="list-count">{count}</p>', _paper_list(chunk, here)]
         if len(chunks) > 1:
             parts.append(_pager(number, len(chunks), here, path_of))
@@ -165,7 +168,10 @@ def tags_index_page(tags: Sequence[Tag], members: dict[str, list[EnrichedPaper]]
             f"<tr><td>{link(relative_url(here, tag_path(tag.name)), tag.name, 'tag')}</td>"
             f"<td>{len(members[tag.name])}</td><td>{text(tag.description)}</td></tr>"
         )
-    table = f'<table class="tags-table"><thead><tr><th>Tag</th><th>Papers</th><th>Description</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    table = (
+        '<table class="tags-table"><thead><tr><th>Tag</th><th>Papers</th><th>Description</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
     return page_text({"title": "Tags"}, _block(["<h1>Tags</h1>", f"<p>{len(tags)} tags.</p>", table]))
 
 
@@ -180,7 +186,8 @@ def home_page(
         f"{link(relative_url(here, TAGS_INDEX), 'all tags')}</p>"
     )
     cloud = "".join(
-        f"<li>{link(relative_url(here, tag_path(tag.name)), tag.name, 'tag')} <span class=\"count\">{len(members[tag.name])}</span></li>"
+        f"<li>{link(relative_url(here, tag_path(tag.name)), tag.name, 'tag')} "
+        f'<span class="count">{len(members[tag.name])}</span></li>'
         for tag in sorted(tags, key=lambda tag: tag.name)
         if members[tag.name]
     )
