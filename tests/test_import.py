@@ -129,3 +129,11 @@ def test_dry_run_writes_nothing(root: Path, capsys: pytest.CaptureFixture[str]) 
 def test_no_temp_files_are_left_behind(root: Path) -> None:
     assert run(root, "import", str(write_listing(root, f"Paper One\n{ABSTRACT_A}\n"))) == 0
     assert [name for name in os.listdir(root / "catalog" / "papers") if name.startswith(".")] == []
+
+
+def test_records_get_the_usual_file_mode(root: Path) -> None:
+    assert run(root, "import", str(write_listing(root, f"Paper One\n{ABSTRACT_A}\n"))) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = (root / "catalog" / "papers" / "paper-one.yaml").stat().st_mode & 0o777
+    assert mode == 0o666 & ~umask  # not the 0600 a bare temp file would have

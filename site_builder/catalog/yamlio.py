@@ -91,6 +91,15 @@ def dump_yaml(data: Any) -> str:
     return text
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 def write_text_atomic(path: Path, text: str) -> bool:
     """Write ``text`` to ``path`` through a temp file + rename.
 
@@ -105,6 +114,8 @@ def write_text_atomic(path: Path, text: str) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); give it the usual mode instead.
+        os.chmod(temp_name, 0o666 & ~_UMASK)
         with os.fdopen(handle, "wb") as temp_file:
             temp_file.write(data)
             temp_file.flush()
