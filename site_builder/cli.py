@@ -32,9 +32,21 @@ def build_parser() -> argparse.ArgumentParser:
     builder = sub.add_parser("build", help="check, generate docs/ and run MkDocs into site/")
     builder.add_argument("--no-mkdocs", action="store_true", help="only generate docs/ (skip MkDocs)")
 
+    searcher = sub.add_parser("search", help="search the catalog with the index the site uses")
+    searcher.add_argument("query", help="words to look for (quote several words)")
+    searcher.add_argument("--limit", type=_positive, default=10, help="at most this many results (default: 10)")
+    searcher.add_argument("--json", action="store_true", help='print [{"id", "title", "score"}, ...]')
+
     stats = sub.add_parser("stats", help="counts of papers, tags, authors and years")
     stats.add_argument("--json", action="store_true", help="print the counts as JSON")
     return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return commands.run_check(args.root)
         if args.command == "build":
             return commands.run_build(args.root, run_mkdocs=not args.no_mkdocs)
+        if args.command == "search":
+            return commands.run_search(args.root, args.query, limit=args.limit, as_json=args.json)
         if args.command == "stats":
             return commands.run_stats(args.root, as_json=args.json)
     except BadInput as error:

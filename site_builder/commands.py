@@ -92,3 +92,28 @@ def run_stats(root: Path, *, as_json: bool = False) -> int:
         for name, count in counts.items():
             print(f"{name}: {count}")
     return EXIT_OK
+
+
+def run_search(root: Path, query: str, *, limit: int, as_json: bool) -> int:
+    from site_builder.search import INDEX_FILE, SearchIndex
+    from site_builder.search.index import parse_payload_script
+
+    for candidate in (root / "site" / INDEX_FILE, root / "docs" / INDEX_FILE):
+        if candidate.is_file():
+            payload = parse_payload_script(candidate.read_text(encoding="utf-8"))
+            break
+    else:
+        raise BadInput(
+            [Problem(f"site/{INDEX_FILE}", None, None, "no search index yet; run 'make build' (or build --no-mkdocs)")]
+        )
+    hits = SearchIndex.from_payload(payload).search(query, limit)
+    if as_json:
+        print(json.dumps([{"id": hit.id, "title": hit.title, "score": hit.score} for hit in hits], ensure_ascii=False))
+        return EXIT_OK
+    if not hits:
+        print(f"no results for {query!r}")
+    for rank, hit in enumerate(hits, start=1):
+        year = f" ({hit.year})" if hit.year else ""
+        tags = f"  [{', '.join(hit.tags)}]" if hit.tags else ""
+        print(f"{rank:2}. {hit.title}{year}{tags}\n    {hit.url}  score {hit.score:g}")
+    return EXIT_OK

@@ -8,7 +8,7 @@ from pathlib import Path
 from site_builder.catalog.yamlio import write_text_atomic
 
 # docs/ paths the generator owns; anything else in docs/ is hand-written.
-GENERATED_FOLDERS = ("papers", "tags", "browse")
+GENERATED_FOLDERS = ("papers", "tags", "browse", "search-index")
 GENERATED_FILES = ("index.md",)
 
 
@@ -30,8 +30,8 @@ def write_pages(docs_dir: Path, pages: dict[str, str]) -> WriteReport:
     removed = 0
     wanted = {docs_dir / relative for relative in pages}
     for folder in GENERATED_FOLDERS:
-        for stale in sorted((docs_dir / folder).rglob("*.md")) if (docs_dir / folder).is_dir() else []:
-            if stale not in wanted:
+        for stale in sorted((docs_dir / folder).rglob("*")) if (docs_dir / folder).is_dir() else []:
+            if stale.is_file() and stale not in wanted:
                 stale.unlink()
                 removed += 1
         _remove_empty_folders(docs_dir / folder)

@@ -1,0 +1,47 @@
+"""Hand-written pages (docs/*.md outside the generated folders) as search documents."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import markdown
+import yaml
+
+from site_builder.search.index import SearchDocument
+
+_TAG = re.compile(r"<[^>]+>")
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
+# Pages the search box should not offer: the results page itself.
+NOT_SEARCHED = frozenset({"search.md"})
+
+
+def handwritten_documents(docs_dir: Path, generated: Iterable[str]) -> list[SearchDocument]:
+    """One search document per hand-written Markdown page, in path order."""
+    skip = set(generated) | NOT_SEARCHED
+    documents = []
+    for path in sorted(docs_dir.rglob("*.md")):
+        relative = path.relative_to(docs_dir).as_posix()
+        if relative in skip or relative.split("/", 1)[0] in skip:
+            continue
+        meta, body = _split_front_matter(path.read_text(encoding="utf-8"))
+        search_settings = meta.get("search")
+        if isinstance(search_settings, dict) and search_settings.get("exclude"):
+            continue
+        heading = _HEADING.search(body)
+        title = str(meta.get("title") or (heading.group(1) if heading else path.stem))
+        text = html.unescape(_TAG.sub(" ", markdown.markdown(body, extensions=["tables"])))
+        url = relative[: -len(".md")] + ".html"
+        documents.append(SearchDocument(id=f"page:{relative[:-3]}", url=url, title=title, body=" ".join(text.split())))
+    return documents
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, object], str]:
+    if text.startswith("---\n"):
+        end = text.find("\n---", 4)
+        if end != -1:
+            meta = yaml.safe_load(text[4:end]) or {}
+            return (meta if isinstance(meta, dict) else {}), text[end + 4 :]
+    return {}, text
