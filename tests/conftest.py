@@ -35,14 +35,20 @@ def make_project(root: Path, tags_yaml: str = FIXTURE_TAGS, with_site: bool = Tr
     if with_site:
         shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
         shutil.copytree(REPO / "docs", root / "docs", ignore=_generated_docs)
-        (root / "site_builder").mkdir()
-        shutil.copy(REPO / "site_builder" / "mkdocs_hooks.py", root / "site_builder" / "mkdocs_hooks.py")
+        copy_site_support(root)
     return root
+
+
+def copy_site_support(root: Path) -> None:
+    """What mkdocs.yml points at inside site_builder/: the hooks and the theme overrides."""
+    (root / "site_builder").mkdir()
+    shutil.copy(REPO / "site_builder" / "mkdocs_hooks.py", root / "site_builder" / "mkdocs_hooks.py")
+    shutil.copytree(REPO / "site_builder" / "theme", root / "site_builder" / "theme")
 
 
 def _generated_docs(folder: str, names: list[str]) -> set[str]:
     if Path(folder).resolve() == (REPO / "docs").resolve():
-        return {name for name in names if name in {"papers", "tags", "browse", "index.md"}}
+        return {name for name in names if name in {"papers", "tags", "browse", "search-index", "index.md"}}
     return set()
 
 
@@ -69,7 +75,6 @@ def built_seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(REPO / "catalog", root / "catalog")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "docs", root / "docs", ignore=_generated_docs)
-    (root / "site_builder").mkdir()
-    shutil.copy(REPO / "site_builder" / "mkdocs_hooks.py", root / "site_builder" / "mkdocs_hooks.py")
+    copy_site_support(root)
     assert run(root, "build") == 0
     return root
