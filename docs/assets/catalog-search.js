@@ -79,12 +79,17 @@
       };
     }
 
+    var correctionCache = Object.create(null);  // each keystroke asks again for the same words
+
     function corrections(word) {
       if (word.length < TYPO_MIN_LENGTH) return [];
-      return vocabulary.intersect(lunr.TokenSet.fromFuzzyString(word, 1)).toArray()
-        .filter(function (candidate) { return candidate !== word; })
-        .sort()
-        .slice(0, MAX_CORRECTIONS);
+      if (!(word in correctionCache)) {
+        correctionCache[word] = vocabulary.intersect(lunr.TokenSet.fromFuzzyString(word, 1)).toArray()
+          .filter(function (candidate) { return candidate !== word; })
+          .sort()
+          .slice(0, MAX_CORRECTIONS);
+      }
+      return correctionCache[word];
     }
 
     function runQuery(text) {
