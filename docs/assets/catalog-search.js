@@ -316,8 +316,8 @@
     });
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") { event.preventDefault(); highlight(active + 1); }
-      else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
-      else if (event.key === "Escape") { close(); input.blur(); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active < 0 ? -1 : active - 1); }
+      else if (event.key === "Escape") { event.preventDefault(); close(); input.blur(); }
       else if (event.key === "Enter") {
         event.preventDefault();
         var links = items();
