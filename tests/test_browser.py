@@ -2,154 +2,36 @@
 
 The site is the one `built_seed_site` (conftest.py) builds from the shipped catalog. Chromium is
 Debian's /usr/bin/chromium (never a Playwright download); a missing browser fails, it does not skip.
+The fixtures and helpers shared with test_search_browser.py live in browser_support.py.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import re
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import yaml
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 10_000
+from tests import browser_support
+from tests.browser_support import (
+    DROPDOWN,
+    LOCAL_SCHEMES,
+    TAG_URL,
+    Watched,
+    assert_clean,
+    check_paper_page,
+    linked_ids,
+    normalized,
+    record,
+    search,
+)
+
+# The shared fixtures; pytest finds a fixture as a member of the test module.
+chromium = browser_support.chromium
+watched = browser_support.watched
+http_site = browser_support.http_site
+
 RELATED_PER_PAPER = 5
-LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
-PAPER_URL = re.compile(r"/papers/([^/?#]+)\.html$")
-TAG_URL = re.compile(r"/tags/[^/?#]+\.html$")
-
-
-def normalized(text: str) -> str:
-    return " ".join(text.split())
-
-
-# --- fixtures ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium (apt-get install chromium)",
-            pytrace=False,
-        )
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@dataclass
-class Watched:
-    """A fresh page plus what it did: every request URL (via page.route), console errors, exceptions.
-
-    Requests to anything but `allowed` (file:, data:, blob:, about: unless a test adds its own
-    server) are recorded and aborted, so nothing a test does ever leaves the machine.
-    """
-
-    page: Page
-    allowed: tuple[str, ...] = LOCAL_SCHEMES
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def route(self, route: Route, request: Request) -> None:
-        self.requests.append(request.url)
-        if request.url.startswith(self.allowed):
-            route.continue_()
-        else:
-            route.abort()  # recorded above; assert_clean reports it
-
-    def console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(f"console: {message.text} at {message.location}")
-
-    def off_machine(self) -> list[str]:
-        return [url for url in self.requests if not url.startswith(self.allowed)]
-
-
-@pytest.fixture
-def watched(chromium: Browser) -> Iterator[Watched]:
-    context = chromium.new_context()
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    log = Watched(page)
-    page.route("**/*", log.route)
-    page.on("console", log.console)
-    page.on("pageerror", lambda exc: log.errors.append(f"pageerror: {exc}"))
-    try:
-        yield log
-    finally:
-        context.close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def http_site(built_seed_site: Path) -> Iterator[str]:
-    """The built site served over http://127.0.0.1:<free port>/; stopped at teardown."""
-    handler = functools.partial(_QuietHandler, directory=str(built_seed_site / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="site-http", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
-# --- helpers -----------------------------------------------------------------
-
-
-def assert_clean(watched: Watched) -> None:
-    """Nothing left the machine and the page logged no error."""
-    off_machine = watched.off_machine()
-    assert not off_machine, "requests that leave the machine:\n" + "\n".join(off_machine)
-    assert not watched.errors, "errors in the browser:\n" + "\n".join(watched.errors)
-
-
-def record(project: Path, paper_id: str) -> dict:
-    path = project / "catalog" / "papers" / f"{paper_id}.yaml"
-    assert path.is_file(), f"the page papers/{paper_id}.html has no record {path}"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def check_paper_page(page: Page, project: Path) -> str:
-    """The page shown is a paper page whose heading and abstract are its record's; returns the id."""
-    page.wait_for_url(PAPER_URL)
-    match = PAPER_URL.search(page.url)
-    assert match, page.url
-    paper_id = match.group(1)
-    paper = record(project, paper_id)
-    title = page.locator("h1.paper-title")
-    expect(title).to_have_count(1)
-    assert normalized(title.inner_text()) == normalized(paper["title"]), page.url
-    abstract = page.locator("p.paper-abstract")
-    expect(abstract).to_have_count(1)
-    assert normalized(abstract.inner_text()) == normalized(paper["abstract"]), page.url
-    return paper_id
 
 
 def walk_tag_to_related(page: Page, home_url: str, project: Path) -> None:
@@ -180,17 +62,6 @@ def walk_tag_to_related(page: Page, home_url: str, project: Path) -> None:
     expect(page.locator("ol.paper-related a")).to_have_count(RELATED_PER_PAPER)
 
 
-def search(page: Page, term: str, open_with: str) -> None:
-    """Open Material's search as a reader would and type `term` key by key."""
-    query = page.locator("input.md-search__input")
-    if open_with == "click":
-        query.click()
-    else:
-        page.locator("body").press(open_with)
-    expect(query).to_be_focused()
-    query.press_sequentially(term)
-
-
 # --- tests -------------------------------------------------------------------
 
 
@@ -212,16 +83,17 @@ def test_no_request_leaves_the_machine_and_no_console_errors(built_seed_site: Pa
     recording saw the lazily loaded search index, so an empty list cannot pass for a clean one.
     """
     page = watched.page
-    page.goto((built_seed_site / "site" / "index.html").as_uri(), wait_until="networkidle")
+    site = built_seed_site / "site"
+    page.goto((site / "index.html").as_uri(), wait_until="networkidle")
     assert_clean(watched)
 
-    search(page, "Lion", open_with="click")
-    expect(page.locator(".md-search-result__item").first).to_be_visible()
-    assert any(url.endswith("/search/search_index.js") for url in watched.requests), watched.requests
+    links = search(page, "Lion", open_with="click")
+    expect(links.first).to_be_visible()
+    assert watched.index_requests() == [(site / "search-index" / "catalog.js").as_uri()], watched.requests
     assert_clean(watched)
 
     page.goto(
-        (built_seed_site / "site" / "papers" / "symbolic-discovery-of-optimization-algorithms.html").as_uri(),
+        (site / "papers" / "symbolic-discovery-of-optimization-algorithms.html").as_uri(),
         wait_until="networkidle",
     )
     check_paper_page(page, built_seed_site)
@@ -233,19 +105,21 @@ def test_no_request_leaves_the_machine_and_no_console_errors(built_seed_site: Pa
     [
         ("Lion", "symbolic-discovery-of-optimization-algorithms", "click"),
         ("DocLayout", "doclayout-yolo-enhancing-document-layout-analysis-through", "/"),
+        ("Lojasiewicz", "from-optimization-dynamics-to-generalization-bounds-via", "s"),
     ],
-    ids=["lion-click-box", "doclayout-slash-key"],
+    ids=["lion-click-box", "doclayout-slash-key", "lojasiewicz-s-key"],
 )
 def test_search_works_offline_from_disk(
     built_seed_site: Path, watched: Watched, term: str, paper_id: str, open_with: str
 ) -> None:
     page = watched.page
     page.goto((built_seed_site / "site" / "index.html").as_uri())
-    search(page, term, open_with)
+    links = search(page, term, open_with)
 
+    assert paper_id in linked_ids(links), f"{term!r} does not list papers/{paper_id}.html"
     title = normalized(record(built_seed_site, paper_id)["title"])
-    hit = page.locator(".md-search-result__item").filter(has_text=title)
-    expect(hit.first).to_be_visible()
-    hit.first.locator("a").first.click()
+    hit = page.locator(f"{DROPDOWN} .catalog-result").filter(has=page.locator(f'a[href$="papers/{paper_id}.html"]'))
+    expect(hit.locator(".catalog-result__title")).to_have_text(title)
+    hit.locator("a.catalog-result__link").click()
     assert check_paper_page(page, built_seed_site) == paper_id
     assert_clean(watched)
