@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 RUN := $(BIN)/python -m site_builder
+# Catalog sizes for the benchmarks, e.g. make bench BENCH_SIZES=1000
+BENCH_SIZES ?= 1000,10000
 
-.PHONY: build test serve check clean install install-dev
+.PHONY: build test serve check clean install install-dev bench bench-search
 
 build: install ## Create .venv if needed, install pinned deps, build site/ from catalog/
 	$(RUN) build
@@ -19,8 +21,13 @@ serve: install ## Generate docs/ and preview the site at http://127.0.0.1:8000
 	$(RUN) build --no-mkdocs
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve --dev-addr 127.0.0.1:8000
 
+bench: install-dev bench-search ## Run every benchmark (for now: search); results in bench/results/
+
+bench-search: install-dev ## Search benchmark: our prebuilt index vs Material's search (bench/results/search.md)
+	$(BIN)/python bench/search_bench.py --sizes $(BENCH_SIZES) --out bench/results
+
 clean: ## Remove build output (site/, generated docs/ pages, caches); keeps .venv
-	rm -rf site .cache .pytest_cache docs/papers docs/tags docs/browse docs/index.md
+	rm -rf site .cache .pytest_cache docs/papers docs/tags docs/browse docs/search-index docs/index.md
 
 install: $(VENV)/.installed
 
