@@ -21,7 +21,7 @@ from site_builder.enrich import enrich
 from site_builder.errors import BuildFailed
 from site_builder.render import SiteInfo, render_pages, write_pages
 from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS
-from site_builder.search import INDEX_FILE, build_payload, paper_documents, payload_script
+from site_builder.search import build_payload, paper_documents, payload_scripts
 from site_builder.search.pages import handwritten_documents
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True) -> None:
     pages = render_pages(enriched, catalog.tags, site_info(config_file))
     docs_dir = paths.root / "docs"
     documents = paper_documents(enriched) + handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
-    pages[INDEX_FILE] = payload_script(build_payload(documents))
+    pages.update(payload_scripts(build_payload(documents)))
     report = write_pages(docs_dir, pages)
     _say(
         f"generate: {len(catalog.papers)} papers, {len(pages)} files "

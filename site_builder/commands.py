@@ -95,18 +95,19 @@ def run_stats(root: Path, *, as_json: bool = False) -> int:
 
 
 def run_search(root: Path, query: str, *, limit: int, as_json: bool) -> int:
-    from site_builder.search import INDEX_FILE, SearchIndex
+    from site_builder.search import BODY_INDEX_FILE, INDEX_FILE, SearchIndex
     from site_builder.search.index import parse_payload_script
 
-    for candidate in (root / "site" / INDEX_FILE, root / "docs" / INDEX_FILE):
-        if candidate.is_file():
-            payload = parse_payload_script(candidate.read_text(encoding="utf-8"))
-            break
-    else:
+    # The files the site loads: site/ after a build, docs/ after build --no-mkdocs.
+    folder = next((root / name for name in ("site", "docs") if (root / name / BODY_INDEX_FILE).is_file()), None)
+    if folder is None:
         raise BadInput(
             [Problem(f"site/{INDEX_FILE}", None, None, "no search index yet; run 'make build' (or build --no-mkdocs)")]
         )
-    hits = SearchIndex.from_payload(payload).search(query, limit)
+    head, body = (
+        parse_payload_script((folder / name).read_text(encoding="utf-8")) for name in (INDEX_FILE, BODY_INDEX_FILE)
+    )
+    hits = SearchIndex.from_payload(head, body).search(query, limit)
     if as_json:
         print(json.dumps([{"id": hit.id, "title": hit.title, "score": hit.score} for hit in hits], ensure_ascii=False))
         return EXIT_OK

@@ -9,7 +9,7 @@ import pytest
 
 from site_builder.search import SearchIndex
 from site_builder.search.analysis import fold, index_terms, words
-from site_builder.search.index import INDEX_FILE, parse_payload_script, snippet
+from site_builder.search.index import BODY_INDEX_FILE, INDEX_FILE, parse_payload_script, snippet
 from site_builder.search.query import parse_query
 from tests.conftest import run
 
@@ -51,8 +51,11 @@ RELEVANCE = [
 
 @pytest.fixture(scope="module")
 def seed_index(built_seed_site: Path) -> SearchIndex:
-    text = (built_seed_site / "site" / INDEX_FILE).read_text(encoding="utf-8")
-    return SearchIndex.from_payload(parse_payload_script(text))
+    site = built_seed_site / "site"
+    return SearchIndex.from_payload(
+        parse_payload_script((site / INDEX_FILE).read_text(encoding="utf-8")),
+        parse_payload_script((site / BODY_INDEX_FILE).read_text(encoding="utf-8")),
+    )
 
 
 @pytest.mark.parametrize(("query", "expected"), RELEVANCE)
@@ -69,6 +72,13 @@ def test_lunr_syntax_in_user_input_is_text_and_never_fails(seed_index: SearchInd
 def test_all_words_must_match_when_they_can(seed_index: SearchIndex) -> None:
     hits = seed_index.search("federated fairness", None)
     assert [hit.id for hit in hits] == ["demystifying-local-and-global-fairness-trade-offs-in"]
+
+
+def test_titles_alone_answer_before_the_abstracts_arrive(built_seed_site: Path) -> None:
+    head = parse_payload_script((built_seed_site / "site" / INDEX_FILE).read_text(encoding="utf-8"))
+    titles_only = SearchIndex.from_payload(head)
+    assert titles_only.search("DocLayout", 1)[0].id == "doclayout-yolo-enhancing-document-layout-analysis-through"
+    assert titles_only.search("holder") == []  # Hölder is only in an abstract
 
 
 def test_any_word_when_no_paper_has_all(seed_index: SearchIndex) -> None:
@@ -153,5 +163,11 @@ def test_index_file_is_a_json_parse_script(built_seed_site: Path) -> None:
     payload = parse_payload_script(text)
     assert payload["index"]["version"] == "2.3.9"
     assert payload["index"]["pipeline"] == ["fold-diacritics", "stemmer"]
+    assert payload["index"]["fields"] == ["title", "tags", "authors"]
     assert len(payload["docs"]) == 119 + 1  # papers and the about page
     assert text.isascii()
+    body_text = (built_seed_site / "site" / BODY_INDEX_FILE).read_text(encoding="utf-8")
+    assert body_text.startswith('window.__catalogSearchBody=JSON.parse("{')
+    body = parse_payload_script(body_text)
+    assert body["index"]["fields"] == ["body"]
+    assert body["index"]["pipeline"] == ["fold-diacritics", "stemmer"]

@@ -93,6 +93,7 @@ def run_node(node_modules: Path, index_file: Path, tmp_path: Path, **request: ob
         json.dumps(
             {
                 "index_file": str(index_file),
+                "body_index_file": str(index_file.with_name("catalog-body.js")),
                 "engine_file": str(REPO / "docs" / "assets" / "catalog-search.js"),
                 **request,
             }
@@ -121,7 +122,10 @@ def test_vendored_lunr_is_the_npm_release(node_lunr: Path) -> None:
 
 
 def test_python_and_browser_give_the_same_results(node_lunr: Path, index_file: Path, tmp_path: Path) -> None:
-    index = SearchIndex.from_payload(parse_payload_script(index_file.read_text(encoding="utf-8")))
+    index = SearchIndex.from_payload(
+        parse_payload_script(index_file.read_text(encoding="utf-8")),
+        parse_payload_script(index_file.with_name("catalog-body.js").read_text(encoding="utf-8")),
+    )
     answer = run_node(node_lunr, index_file, tmp_path, queries=QUERIES, words=[], texts=[])
     assert answer["lunr_version"] == LUNR_VERSION
     nonempty = 0

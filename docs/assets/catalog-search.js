@@ -54,8 +54,13 @@
       return token.update(function (text) { return fold(text); });
     }, "fold-diacritics");
 
-    var index = lunr.Index.load(payload.index);
+    // Titles/tags/authors first; the abstracts' index joins when its file is in.
+    var indexes = [lunr.Index.load(payload.index)];
     var vocabulary = lunr.TokenSet.fromArray(payload.words);
+
+    function addBody(bodyPayload) {
+      if (indexes.length === 1) indexes.push(lunr.Index.load(bodyPayload.index));
+    }
 
     function unique(list) {
       return list.filter(function (item, position) { return list.indexOf(item) === position; });
@@ -96,41 +101,51 @@
       var parsed = parseQuery(text);
       if (!parsed.words.length) return { parsed: parsed, results: [] };
 
-      function run(wordList) {
-        return index.query(function (query) {
-          wordList.forEach(function (word) {
-            query.term(word, { boost: EXACT_BOOST, usePipeline: true });
-            corrections(word).forEach(function (corrected) {
-              query.term(corrected, { boost: TYPO_BOOST, usePipeline: true });
-            });
-            if (word === parsed.prefixWord) {
-              unique([word, stem(word)]).forEach(function (start) {
-                query.term(start, { boost: PREFIX_BOOST, usePipeline: false, wildcard: lunr.Query.wildcard.TRAILING });
+      // A document's score is the sum of its scores in each index, in order.
+      function scores(wordList, exactOnly) {
+        var found = Object.create(null);
+        var order = [];
+        indexes.forEach(function (index) {
+          index.query(function (query) {
+            wordList.forEach(function (word) {
+              query.term(word, exactOnly ? { usePipeline: true } : { boost: EXACT_BOOST, usePipeline: true });
+              if (exactOnly) return;
+              corrections(word).forEach(function (corrected) {
+                query.term(corrected, { boost: TYPO_BOOST, usePipeline: true });
               });
-            }
-          });
-          parsed.excluded.forEach(function (word) {
-            query.term(word, { usePipeline: true, presence: lunr.Query.presence.PROHIBITED });
+              if (word === parsed.prefixWord) {
+                unique([word, stem(word)]).forEach(function (start) {
+                  query.term(start, { boost: PREFIX_BOOST, usePipeline: false, wildcard: lunr.Query.wildcard.TRAILING });
+                });
+              }
+            });
+          }).forEach(function (result) {
+            if (!(result.ref in found)) { found[result.ref] = 0; order.push(result.ref); }
+            found[result.ref] += result.score;
           });
         });
+        return { scores: found, refs: order };
       }
 
-      var ranked = run(parsed.words).map(function (result) { return [result.ref, result.score]; });
+      var all = scores(parsed.words, false);
+      var keep = all.refs;
       if (parsed.words.length > 1) {
         var inAll = null;
         parsed.words.forEach(function (word) {
-          var refs = {};
-          run([word]).forEach(function (result) { refs[result.ref] = true; });
-          if (inAll === null) {
-            inAll = refs;
-          } else {
-            Object.keys(inAll).forEach(function (ref) { if (!refs[ref]) delete inAll[ref]; });
-          }
+          var refs = scores([word], false).scores;
+          inAll = inAll === null ? refs : keep.reduce(function (kept, ref) {
+            if (ref in inAll && ref in refs) kept[ref] = true;
+            return kept;
+          }, Object.create(null));
         });
-        if (Object.keys(inAll).length) {
-          ranked = ranked.filter(function (pair) { return inAll[pair[0]]; });
-        }
+        var inEvery = keep.filter(function (ref) { return ref in inAll; });
+        if (inEvery.length) keep = inEvery;
       }
+      if (parsed.excluded.length) {
+        var excluded = scores(parsed.excluded, true).scores;
+        keep = keep.filter(function (ref) { return !(ref in excluded); });
+      }
+      var ranked = keep.map(function (ref) { return [ref, all.scores[ref]]; });
       ranked.sort(function (a, b) { return b[1] - a[1] || Number(a[0]) - Number(b[0]); });
       return { parsed: parsed, results: ranked };
     }
@@ -163,7 +178,10 @@
       };
     }
 
-    return { search: search, words: words, fold: fold, matcher: matcher, parseQuery: parseQuery };
+    return {
+      search: search, words: words, fold: fold, matcher: matcher, parseQuery: parseQuery, addBody: addBody,
+      hasBody: function () { return indexes.length > 1; }
+    };
   }
 
   var api = { createEngine: createEngine };
@@ -176,31 +194,52 @@
   var engine = null;
   var loading = null;
   var waiting = [];
+  var bodyListeners = [];
 
   function config() {
     var box = document.querySelector("[data-catalog-search]");
-    return box ? { box: box, index: box.getAttribute("data-index"), root: box.getAttribute("data-root") } : null;
+    if (!box) return null;
+    return {
+      box: box,
+      index: box.getAttribute("data-index"),
+      bodyIndex: box.getAttribute("data-body-index"),
+      root: box.getAttribute("data-root")
+    };
   }
 
-  /* Load the index through a <script> tag (works on file://), once. */
+  function loadScript(src, onload) {
+    var script = document.createElement("script");
+    script.src = src;
+    script.async = true;
+    script.onload = onload;
+    script.onerror = function () {
+      document.querySelectorAll("[data-catalog-search-status]").forEach(function (node) {
+        node.textContent = "The search index could not be loaded.";
+      });
+    };
+    document.head.appendChild(script);
+  }
+
+  /* Load the index files through <script> tags (works on file://), once:
+     titles first (results show as soon as it is in), then the abstracts. */
   function whenReady(callback) {
     if (engine) { callback(engine); return; }
     waiting.push(callback);
     if (loading) return;
     var settings = config();
-    loading = document.createElement("script");
-    loading.src = settings.index;
-    loading.async = true;
-    loading.onload = function () {
+    loading = true;
+    loadScript(settings.index, function () {
       engine = createEngine(self.__catalogSearch);
       waiting.splice(0).forEach(function (fn) { fn(engine); });
-    };
-    loading.onerror = function () {
-      document.querySelectorAll("[data-catalog-search-status]").forEach(function (node) {
-        node.textContent = "The search index could not be loaded.";
+      loadScript(settings.bodyIndex, function () {
+        engine.addBody(self.__catalogSearchBody);
+        bodyListeners.forEach(function (fn) { fn(engine); });
       });
-    };
-    document.head.appendChild(loading);
+    });
+  }
+
+  function whenBodyArrives(callback) {
+    bodyListeners.push(callback);
   }
 
   function element(tag, className, text) {
@@ -289,8 +328,10 @@
         return;
       }
       var hits = engine.search(query, DROPDOWN_SIZE);
+      var complete = engine.hasBody() || !hits.parsed.words.length;
       if (!hits.length) {
-        dropdown.appendChild(element("p", "catalog-search__status", "No results for “" + query.trim() + "”."));
+        var message = complete ? "No results for “" + query.trim() + "”." : "Searching the abstracts…";
+        dropdown.appendChild(element("p", "catalog-search__status", message));
         return;
       }
       var isMatch = engine.matcher(hits.parsed);
@@ -302,11 +343,17 @@
         list.appendChild(item);
       });
       dropdown.appendChild(list);
+      if (!complete) {
+        // Titles, tags and authors only so far: the abstracts' index refines this list when it is in.
+        dropdown.appendChild(element("p", "catalog-search__status", "Searching the abstracts…"));
+        return;
+      }
       var all = element("a", "catalog-search__all", hits.total === 1 ? "Open the results page →" : "All " + hits.total + " results →");
       all.href = resultsPageUrl(settings.root, query);
       dropdown.appendChild(all);
     }
 
+    whenBodyArrives(function () { if (!dropdown.hidden && input.value.trim()) render(); });
     input.addEventListener("focus", function () {
       whenReady(function () { if (document.activeElement === input && input.value.trim()) render(); });
     });
@@ -405,7 +452,8 @@
           label.appendChild(document.createTextNode(" " + tag + " (" + counts[tag] + ")"));
           tagBox.appendChild(label);
         });
-      status.textContent = filtered.length === 1 ? "1 result" : filtered.length + " results";
+      status.textContent = !engine.hasBody() ? "Searching the abstracts…"
+        : filtered.length === 1 ? "1 result" : filtered.length + " results";
       var isMatch = engine.matcher(hits.parsed);
       filtered.slice(0, shown).forEach(function (hit) { list.appendChild(resultItem(hit, settings.root, isMatch)); });
       more.hidden = filtered.length <= shown;
@@ -423,6 +471,7 @@
     more.addEventListener("click", function () { shown += PAGE_SIZE; render(); });
     status.textContent = "Loading the search index…";
     whenReady(function () { render(); });
+    whenBodyArrives(function () { render(); });
   }
 
   function start() {

@@ -1,6 +1,21 @@
-"""Search stage: a lunr index built once at build time, and queries over it."""
+"""Search stage: lunr indexes built once at build time, and queries over them."""
 
-from site_builder.search.index import INDEX_FILE, SearchDocument, build_payload, paper_documents, payload_script
+from site_builder.search.index import (
+    BODY_INDEX_FILE,
+    INDEX_FILE,
+    SearchDocument,
+    build_payload,
+    paper_documents,
+    payload_scripts,
+)
 from site_builder.search.query import SearchIndex
 
-__all__ = ["INDEX_FILE", "SearchDocument", "SearchIndex", "build_payload", "paper_documents", "payload_script"]
+__all__ = [
+    "BODY_INDEX_FILE",
+    "INDEX_FILE",
+    "SearchDocument",
+    "SearchIndex",
+    "build_payload",
+    "paper_documents",
+    "payload_scripts",
+]

@@ -4,7 +4,8 @@ A query is read as text, never as lunr syntax:
 
 * words are what ``analysis.words`` gives (``:``, ``^``, ``~``, ``+``, ``*``
   are separators); stop words are dropped;
-* ``-word`` (at the start of a word) excludes papers with that word;
+* ``-word`` (at the start of a word) excludes papers with that word (in any
+  field of either index);
 * each word matches exactly (stemmed, boost 10); a word of 5+ letters also
   matches the catalog's words one edit away (boost 1): the typo is corrected
   against the unstemmed vocabulary, then stemmed, since an edit distance on
@@ -17,11 +18,12 @@ A query is read as text, never as lunr syntax:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lunr.index import Index
-from lunr.query import Query, QueryPresence
+from lunr.query import Query
 from lunr.token_set import TokenSet
 
 from site_builder.search import analysis
@@ -85,51 +87,60 @@ def _add_word_clauses(query: Query, vocabulary: TokenSet, word: str, *, prefix: 
             query.term(start, boost=PREFIX_BOOST, use_pipeline=False, wildcard=Query.WILDCARD_TRAILING)
 
 
-def run_query(index: Index, vocabulary: TokenSet, text: str) -> list[tuple[str, float]]:
-    """``(ref, score)`` pairs, best first (ties by ref number)."""
+def run_query(indexes: Sequence[Index], vocabulary: TokenSet, text: str) -> list[tuple[str, float]]:
+    """``(ref, score)`` pairs, best first (ties by ref number).
+
+    Each index (titles/tags/authors, then abstracts) is queried with the same
+    clauses; a document's score is the sum of its scores, in index order.
+    """
     parsed = parse_query(text)
     if not parsed.words:
         return []
 
-    def build(words: tuple[str, ...]) -> Query:
-        query = index.create_query()
-        for word in words:
-            _add_word_clauses(query, vocabulary, word, prefix=word == parsed.prefix_word)
-        for word in parsed.excluded:
-            query.term(word, use_pipeline=True, presence=QueryPresence.PROHIBITED)
-        return query
+    def scores(words: tuple[str, ...], *, exact_only: bool = False) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for index in indexes:
+            query = index.create_query()
+            for word in words:
+                if exact_only:
+                    query.term(word, use_pipeline=True)
+                else:
+                    _add_word_clauses(query, vocabulary, word, prefix=word == parsed.prefix_word)
+            for result in index.query(query):
+                found[result["ref"]] = found.get(result["ref"], 0.0) + result["score"]
+        return found
 
-    ranked = [(result["ref"], result["score"]) for result in index.query(build(parsed.words))]
+    ranked = scores(parsed.words)
     if len(parsed.words) > 1:
         in_all: set[str] | None = None
         for word in parsed.words:
-            refs = {result["ref"] for result in index.query(build((word,)))}
+            refs = set(scores((word,)))
             in_all = refs if in_all is None else in_all & refs
         if in_all:
-            ranked = [pair for pair in ranked if pair[0] in in_all]
-    ranked.sort(key=lambda pair: (-pair[1], int(pair[0])))
-    return ranked
+            ranked = {ref: score for ref, score in ranked.items() if ref in in_all}
+    if parsed.excluded:
+        excluded = scores(parsed.excluded, exact_only=True)
+        ranked = {ref: score for ref, score in ranked.items() if ref not in excluded}
+    return sorted(ranked.items(), key=lambda pair: (-pair[1], int(pair[0])))
 
 
 @dataclass(frozen=True, slots=True)
 class SearchIndex:
     """A loaded index file: lunr index plus result table."""
 
-    index: Index
+    indexes: tuple[Index, ...]
     vocabulary: TokenSet
     docs: list[list[Any]]
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> SearchIndex:
-        return cls(
-            index=Index.load(payload["index"]),
-            vocabulary=TokenSet.from_list(payload["words"]),
-            docs=payload["docs"],
-        )
+    def from_payload(cls, head: dict[str, Any], body: dict[str, Any] | None = None) -> SearchIndex:
+        """The small file's payload, and the abstracts' one when it is there."""
+        indexes = (Index.load(head["index"]),) + ((Index.load(body["index"]),) if body else ())
+        return cls(indexes=indexes, vocabulary=TokenSet.from_list(head["words"]), docs=head["docs"])
 
     def search(self, text: str, limit: int | None = 10) -> list[Hit]:
         hits = []
-        for ref, score in run_query(self.index, self.vocabulary, text)[:limit]:
+        for ref, score in run_query(self.indexes, self.vocabulary, text)[:limit]:
             doc_id, url, title, year, tags, snippet = self.docs[int(ref)]
             hits.append(Hit(doc_id, url, title, year, tuple(tags), snippet, round(score, 6)))
         return hits
