@@ -24,6 +24,7 @@
   var TYPO_MIN_LENGTH = 5;
   var PREFIX_MIN_LENGTH = 2;
   var MAX_CORRECTIONS = 8;
+  var PAGE_PREFIX = "page:";
   var NOT_WORD = /[^\p{L}\p{N}]+/u;
   var MARKS = /\p{M}/gu;
   var NEGATED = /(?:^|\s)-(\S+)/g;
@@ -150,12 +151,17 @@
       return { parsed: parsed, results: ranked };
     }
 
+    /* Papers live at papers/<id>.html, hand-written pages ("page:<path>") at <path>.html. */
+    function urlFor(id) {
+      return id.indexOf(PAGE_PREFIX) === 0 ? id.slice(PAGE_PREFIX.length) + ".html" : "papers/" + id + ".html";
+    }
+
     /* Results as {id, url, title, year, tags, snippet, score}, best first. */
     function search(text, limit) {
       var answer = runQuery(text);
       var hits = answer.results.slice(0, limit === undefined ? answer.results.length : limit).map(function (pair) {
         var row = payload.docs[Number(pair[0])];
-        return { id: row[0], url: row[1], title: row[2], year: row[3], tags: row[4], snippet: row[5], score: pair[1] };
+        return { id: row[0], url: urlFor(row[0]), title: row[1], year: row[2], tags: row[3], snippet: row[4], score: pair[1] };
       });
       hits.parsed = answer.parsed;
       hits.total = answer.results.length;

@@ -41,6 +41,8 @@ GLOBAL_NAME = "__catalogSearch"
 BODY_GLOBAL_NAME = "__catalogSearchBody"
 FORMAT_VERSION = 1
 SNIPPET_LENGTH = 240
+WEIGHT_DECIMALS = 2
+PAGE_PREFIX = "page:"
 HEAD_BOOSTS = {"title": 10, "tags": 5, "authors": 5}
 BODY_BOOSTS = {"body": 1}
 
@@ -49,8 +51,7 @@ BODY_BOOSTS = {"body": 1}
 class SearchDocument:
     """One searchable thing: a paper or a hand-written page."""
 
-    id: str
-    url: str  # relative to the site root
+    id: str  # a paper id, or "page:<docs path without .md>"
     title: str
     body: str
     year: int | None = None
@@ -58,11 +59,21 @@ class SearchDocument:
     authors: tuple[str, ...] = ()
 
 
+def url_for(document_id: str) -> str:
+    """Where a search result links to, relative to the site root.
+
+    Derived from the id rather than stored: papers live at papers/<id>.html,
+    hand-written pages (ids ``page:<path>``) at <path>.html.
+    """
+    if document_id.startswith(PAGE_PREFIX):
+        return document_id[len(PAGE_PREFIX) :] + ".html"
+    return f"papers/{document_id}.html"
+
+
 def paper_documents(papers: Sequence[EnrichedPaper]) -> list[SearchDocument]:
     return [
         SearchDocument(
             id=entry.paper.id,
-            url=f"papers/{entry.paper.id}.html",
             title=entry.paper.title,
             body=entry.paper.abstract,
             year=entry.paper.year,
@@ -93,7 +104,7 @@ def build_payload(documents: Sequence[SearchDocument]) -> SearchPayloads:
     body = _lunr_index(BODY_BOOSTS, ({"body": document.body} for document in documents))
     vocabulary = sorted({word for document in documents for text in _texts(document) for word in _terms(text)})
     table = [
-        [document.id, document.url, document.title, document.year, list(document.tags), snippet(document.body)]
+        [document.id, document.title, document.year, list(document.tags), snippet(document.body)]
         for document in documents
     ]
     return SearchPayloads(
@@ -112,6 +123,10 @@ def _lunr_index(boosts: dict[str, int], fields: Iterable[dict[str, str]]) -> dic
     for position, values in enumerate(fields):
         builder.add({"ref": str(position), **{field: _terms(text) for field, text in values.items()}})
     serialized: dict[str, Any] = builder.build().serialize()
+    # lunr keeps 3 decimals of each term weight; 2 are plenty to rank by and
+    # save about 9% of the gzipped index (bench/results/search.md).
+    for _, vector in serialized["fieldVectors"]:
+        vector[1::2] = [round(weight, WEIGHT_DECIMALS) for weight in vector[1::2]]
     return serialized
 
 

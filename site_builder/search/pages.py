@@ -10,7 +10,7 @@ from pathlib import Path
 import markdown
 import yaml
 
-from site_builder.search.index import SearchDocument
+from site_builder.search.index import PAGE_PREFIX, SearchDocument
 
 _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
@@ -33,8 +33,7 @@ def handwritten_documents(docs_dir: Path, generated: Iterable[str]) -> list[Sear
         heading = _HEADING.search(body)
         title = str(meta.get("title") or (heading.group(1) if heading else path.stem))
         text = html.unescape(_TAG.sub(" ", markdown.markdown(body, extensions=["tables"])))
-        url = relative[: -len(".md")] + ".html"
-        documents.append(SearchDocument(id=f"page:{relative[:-3]}", url=url, title=title, body=" ".join(text.split())))
+        documents.append(SearchDocument(id=f"{PAGE_PREFIX}{relative[:-3]}", title=title, body=" ".join(text.split())))
     return documents
 
 

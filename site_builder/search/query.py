@@ -27,6 +27,7 @@ from lunr.query import Query
 from lunr.token_set import TokenSet
 
 from site_builder.search import analysis
+from site_builder.search.index import url_for
 
 EXACT_BOOST = 10
 PREFIX_BOOST = 2
@@ -141,6 +142,6 @@ class SearchIndex:
     def search(self, text: str, limit: int | None = 10) -> list[Hit]:
         hits = []
         for ref, score in run_query(self.indexes, self.vocabulary, text)[:limit]:
-            doc_id, url, title, year, tags, snippet = self.docs[int(ref)]
-            hits.append(Hit(doc_id, url, title, year, tuple(tags), snippet, round(score, 6)))
+            doc_id, title, year, tags, snippet = self.docs[int(ref)]
+            hits.append(Hit(doc_id, url_for(doc_id), title, year, tuple(tags), snippet, round(score, 6)))
         return hits
