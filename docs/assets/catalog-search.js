@@ -233,14 +233,21 @@
     waiting.push(callback);
     if (loading) return;
     var settings = config();
+    var bodyArrived = false;
     loading = true;
+    function joinBody() {
+      engine.addBody(self.__catalogSearchBody);
+      bodyListeners.forEach(function (fn) { fn(engine); });
+    }
+    // Both files download at once; the abstracts join the titles' engine.
     loadScript(settings.index, function () {
       engine = createEngine(self.__catalogSearch);
       waiting.splice(0).forEach(function (fn) { fn(engine); });
-      loadScript(settings.bodyIndex, function () {
-        engine.addBody(self.__catalogSearchBody);
-        bodyListeners.forEach(function (fn) { fn(engine); });
-      });
+      if (bodyArrived) joinBody();
+    });
+    loadScript(settings.bodyIndex, function () {
+      bodyArrived = true;
+      if (engine) joinBody();
     });
   }
 
