@@ -11,7 +11,7 @@ A query is read as text, never as lunr syntax:
   against the unstemmed vocabulary, then stemmed, since an edit distance on
   stems misses typos such as "optimizaton"; the last word also matches as a
   prefix (boost 2), unless the query ends with a space;
-* papers matching every word come first; if no paper matches all of them,
+* when some papers match every word, only those are shown; when none does,
   papers matching any word are shown, ranked.
 """
 
