@@ -79,9 +79,9 @@ def corrections(vocabulary: TokenSet, word: str) -> list[str]:
     return sorted(candidate for candidate in near if candidate != word)[:MAX_CORRECTIONS]
 
 
-def _add_word_clauses(query: Query, vocabulary: TokenSet, word: str, *, prefix: bool) -> None:
+def _add_word_clauses(query: Query, word: str, corrected_words: list[str], *, prefix: bool) -> None:
     query.term(word, boost=EXACT_BOOST, use_pipeline=True)
-    for corrected in corrections(vocabulary, word):
+    for corrected in corrected_words:
         query.term(corrected, boost=TYPO_BOOST, use_pipeline=True)
     if prefix:
         for start in dict.fromkeys([word, analysis.stem(word)]):
@@ -97,6 +97,8 @@ def run_query(indexes: Sequence[Index], vocabulary: TokenSet, text: str) -> list
     parsed = parse_query(text)
     if not parsed.words:
         return []
+    # Computed once: each word's clauses go into several queries on each index.
+    corrected = {word: corrections(vocabulary, word) for word in parsed.words}
 
     def scores(words: tuple[str, ...], *, exact_only: bool = False) -> dict[str, float]:
         found: dict[str, float] = {}
@@ -106,7 +108,7 @@ def run_query(indexes: Sequence[Index], vocabulary: TokenSet, text: str) -> list
                 if exact_only:
                     query.term(word, use_pipeline=True)
                 else:
-                    _add_word_clauses(query, vocabulary, word, prefix=word == parsed.prefix_word)
+                    _add_word_clauses(query, word, corrected[word], prefix=word == parsed.prefix_word)
             for result in index.query(query):
                 found[result["ref"]] = found.get(result["ref"], 0.0) + result["score"]
         return found
