@@ -12,6 +12,7 @@ RECORD_KEYS: tuple[str, ...] = (
     "year",
     "venue",
     "arxiv",
+    "category",
     "doi",
     "url",
     "pdf",
@@ -35,6 +36,7 @@ class Paper:
     year: int | None = None
     venue: str = ""
     arxiv: str = ""
+    category: str = ""  # arXiv primary category, e.g. cs.LG
     doi: str = ""
     url: str = ""
     pdf: str = ""

@@ -76,7 +76,7 @@ def test_no_word_of_the_seed_listing_goes_missing() -> None:
     for record in result.records:
         raw_title = raw_lines[record.line - 1].removeprefix("Subscribe")
         raw_abstract = next(line for line in raw_lines[record.line :] if line.strip())
-        for raw, decoded in ((raw_title, record.title), (raw_abstract, record.abstract)):
+        for raw, decoded in ((raw_title, record.paper.title), (raw_abstract, record.paper.abstract)):
             decoded_words = _words(unidecode(decoded))
             for word in _words(_LATEX_COMMAND.sub(lambda m: "" if len(m.group()) > 2 else m.group()[1:], raw)):
                 if word in _LOST_BACKSLASH_WORDS:

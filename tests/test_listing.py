@@ -21,26 +21,26 @@ def test_seed_listing_gives_119_records_and_no_problems() -> None:
     assert result.problems == ()
     first = result.records[0]
     # The "Subscribe" button text glued to the first title is removed.
-    assert first.title.startswith("DocLayout-YOLO: Enhancing Document Layout Analysis")
+    assert first.paper.title.startswith("DocLayout-YOLO: Enhancing Document Layout Analysis")
     assert first.line == 3
-    assert result.records[-1].title == "Symbolic Discovery of Optimization Algorithms"
+    assert result.records[-1].paper.title == "Symbolic Discovery of Optimization Algorithms"
 
 
 def test_listing_without_header_imports() -> None:
     result = read_listing(f"Paper One\n{ABSTRACT_A}\nPaper Two\n{ABSTRACT_B}\n", "l.txt")
-    assert [(r.title, r.line) for r in result.records] == [("Paper One", 1), ("Paper Two", 3)]
+    assert [(r.paper.title, r.line) for r in result.records] == [("Paper One", 1), ("Paper Two", 3)]
     assert result.problems == ()
 
 
 def test_crlf_and_blank_lines_are_fine() -> None:
     text = f"\r\nGet trending papers in your email inbox!\r\n\r\nSubscribePaper One\r\n\r\n{ABSTRACT_A}\r\n\r\n"
     result = read_listing(text, "l.txt")
-    assert [(r.title, r.abstract, r.line) for r in result.records] == [("Paper One", ABSTRACT_A, 4)]
+    assert [(r.paper.title, r.paper.abstract, r.line) for r in result.records] == [("Paper One", ABSTRACT_A, 4)]
 
 
 def test_title_without_abstract_is_reported_with_its_line() -> None:
     result = read_listing(f"Paper One\n{ABSTRACT_A}\nOrphan Title\nPaper Two\n{ABSTRACT_B}\n", "l.txt")
-    assert [r.title for r in result.records] == ["Paper One", "Paper Two"]
+    assert [r.paper.title for r in result.records] == ["Paper One", "Paper Two"]
     assert [str(p) for p in result.problems] == ["l.txt:3: title with no abstract after it: 'Orphan Title'"]
 
 
@@ -59,7 +59,7 @@ def test_same_title_twice_is_one_record_and_reported() -> None:
     result = read_listing(text, "l.txt")
     assert len(result.records) == 1
     assert result.problems == ()
-    assert [str(n) for n in result.notices] == ["l.txt:3: title: same paper as line 1; imported once"]
+    assert [str(n) for n in result.notices] == ["l.txt:3: title: skipped: same paper as line 1; imported once"]
 
 
 def test_same_title_with_another_abstract_is_an_error() -> None:

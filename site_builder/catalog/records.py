@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from site_builder.catalog.yamlio import ParsedYaml, item_lines, key_lines, node_line
@@ -15,7 +15,9 @@ from site_builder.model import RECORD_KEYS, Paper
 
 _ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z.-]*(\.[A-Z]{2})?/\d{7})$")
 _LINK_KEYS = ("url", "pdf", "code")
-_TEXT_KEYS = ("title", "abstract", "venue", "arxiv", "doi", "url", "pdf", "code", "notes", "source")
+# report(key, message[, line]): how a check hands over one problem.
+Report = Callable[..., None]
+_TEXT_KEYS = ("title", "abstract", "venue", "arxiv", "category", "doi", "url", "pdf", "code", "notes", "source")
 
 
 def paper_from_yaml(
@@ -36,53 +38,69 @@ def paper_from_yaml(
     reason = id_problem(paper_id)
     if reason:
         report(None, f"bad file name for a paper id: {reason}")
-    data = parsed.value
-    if not isinstance(data, dict):
-        report(None, "a paper record is a mapping of keys (title: ..., abstract: ...)")
-        return None, problems
+    paper = paper_from_mapping(paper_id, parsed.value, report, known_tags, item_lines(parsed.node, "tags"))
+    return (None if problems else paper), problems
 
+
+def paper_from_mapping(
+    paper_id: str,
+    data: Any,
+    report: Report,
+    known_tags: Collection[str] | None,
+    tag_lines: Sequence[int] = (),
+) -> Paper | None:
+    """Check a record's keys and values (from YAML, JSON or CSV) and build its ``Paper``.
+
+    Each problem goes to ``report(key, message[, line])``; the paper is None if
+    there was any. ``known_tags`` None skips the tag check (the import does it).
+    """
+    reported: list[str | None] = []
+
+    def note(key: str | None, message: str, line: int | None = None) -> None:
+        reported.append(key)
+        report(key, message, line)
+
+    if not isinstance(data, dict):
+        note(None, "a paper record is a mapping of keys (title: ..., abstract: ...)")
+        return None
     for key in data:
         if str(key) not in RECORD_KEYS:
             hint = difflib.get_close_matches(str(key), RECORD_KEYS, n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(RECORD_KEYS)}"
-            report(str(key), f"unknown key{suggestion}")
+            note(str(key), f"unknown key{suggestion}")
 
     values: dict[str, Any] = {}
     for key in _TEXT_KEYS:
         if key in data and data[key] is not None:
-            values[key] = _check(key, data[key], _text, report)
+            values[key] = _check(key, data[key], _text, note)
     title = values.get("title")
     if not title or not str(title).strip():
-        report("title" if "title" in data else None, "every paper needs a non-empty title")
+        note("title" if "title" in data else None, "every paper needs a non-empty title")
     if "authors" in data:
-        values["authors"] = _check("authors", data["authors"], _names, report)
+        values["authors"] = _check("authors", data["authors"], _names, note)
     if "tags" in data:
-        tags = _check("tags", data["tags"], _names, report)
-        tag_lines = item_lines(parsed.node, "tags")
+        tags = _check("tags", data["tags"], _names, note)
         for position, tag in enumerate(tags or ()):
-            if tag not in known_tags:
+            if known_tags is not None and tag not in known_tags:
                 line = tag_lines[position] if position < len(tag_lines) else None
-                report("tags", f"unknown tag '{tag}'; add it to catalog/tags.yaml or fix the spelling", line)
+                note("tags", f"unknown tag '{tag}'; add it to catalog/tags.yaml or fix the spelling", line)
         values["tags"] = tags
     if "year" in data and data["year"] is not None:
-        values["year"] = _check("year", data["year"], _year, report)
+        values["year"] = _check("year", data["year"], _year, note)
     if "added" in data and data["added"] is not None:
-        values["added"] = _check("added", data["added"], _date, report)
+        values["added"] = _check("added", data["added"], _date, note)
     arxiv = values.get("arxiv")
     if arxiv and not _ARXIV_ID.match(arxiv):
-        report("arxiv", f"'{arxiv}' is not an arXiv id without version, like 2302.06675")
+        note("arxiv", f"'{arxiv}' is not an arXiv id without version, like 2302.06675")
     for key in _LINK_KEYS:
         link = values.get(key)
         if link and not link.startswith(("https://", "http://")):
-            report(key, "links must start with https:// or http://")
+            note(key, "links must start with https:// or http://")
 
-    if problems:
-        return None, problems
+    if reported:
+        return None
     clean = {key: value for key, value in values.items() if value is not None}
-    return Paper(id=paper_id, **clean), problems
-
-
-Report = Callable[..., None]
+    return Paper(id=paper_id, **clean)
 
 
 def _check(key: str, value: Any, convert: Callable[[Any], Any], report: Report) -> Any:
@@ -144,6 +162,28 @@ def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
+
+
+def paper_problems(paper: Paper, known_tags: Collection[str]) -> list[tuple[str, str]]:
+    """(field, message) for each value of an incoming paper the catalog would refuse."""
+    problems = []
+    if not paper.title.strip():
+        problems.append(("title", "every paper needs a non-empty title"))
+    if paper.arxiv and not _ARXIV_ID.match(paper.arxiv):
+        problems.append(("arxiv", f"'{paper.arxiv}' is not an arXiv id without version, like 2302.06675"))
+    if paper.year is not None:
+        try:
+            _year(paper.year)
+        except ValueError as error:
+            problems.append(("year", str(error)))
+    for key in _LINK_KEYS:
+        link = getattr(paper, key)
+        if link and not link.startswith(("https://", "http://")):
+            problems.append((key, f"'{link}' is not a link; links must start with https:// or http://"))
+    for tag in paper.tags:
+        if tag not in known_tags:
+            problems.append(("tags", f"unknown tag '{tag}'; add it to catalog/tags.yaml or fix the spelling"))
+    return problems
 
 
 def paper_to_yaml_data(paper: Paper) -> dict[str, Any]:

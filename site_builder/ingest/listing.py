@@ -14,6 +14,7 @@ import re
 from site_builder.errors import Problem
 from site_builder.ingest import IncomingRecord, ReadResult
 from site_builder.ingest.latex import decode_latex
+from site_builder.model import Paper
 from site_builder.textnorm import title_key
 
 _BOILERPLATE = re.compile(
@@ -45,18 +46,15 @@ def read_listing(text: str, path: str) -> ReadResult:
             index += 1
             continue
         record = IncomingRecord(
-            path=path,
-            line=line_number,
-            title=decode_latex(line),
-            abstract=decode_latex(following[1]),
+            path, line_number, Paper(id="", title=decode_latex(line), abstract=decode_latex(following[1]))
         )
-        key = title_key(record.title)
+        key = title_key(record.paper.title)
         earlier = first_seen.get(key)
         if earlier is None:
             first_seen[key] = record
             records.append(record)
-        elif earlier.abstract == record.abstract:
-            notices.append(Problem(path, line_number, "title", f"same paper as line {earlier.line}; imported once"))
+        elif earlier.paper.abstract == record.paper.abstract:
+            notices.append(Problem(path, line_number, "title", f"skipped: same paper as line {earlier.line}; imported once"))
         else:
             problems.append(
                 Problem(
