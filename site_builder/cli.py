@@ -23,8 +23,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     importer = sub.add_parser("import", help="merge papers from source files into catalog/papers/")
-    importer.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="listing text file(s)")
-    importer.add_argument("--format", choices=FORMATS, default="auto", help="source format (default: auto)")
+    importer.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="source files: listing text, BibTeX (.bib), arXiv API answer (.xml), Hugging Face JSON, JSON/JSONL, CSV",
+    )
+    importer.add_argument(
+        "--format", choices=FORMATS, default="auto", help="source format (default: auto, from extension and content)"
+    )
     importer.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
 
     sub.add_parser("check", help="validate the catalog; list every problem as path:line: field: message")

@@ -9,49 +9,59 @@ from pathlib import Path
 
 from site_builder.catalog import CatalogPaths, load_catalog
 from site_builder.catalog.merge import plan_import
-from site_builder.catalog.records import paper_to_yaml_data
-from site_builder.catalog.yamlio import dump_yaml, write_text_atomic
+from site_builder.catalog.records import paper_problems
+from site_builder.catalog.store import write_papers
 from site_builder.errors import EXIT_OK, BadInput, Problem
 from site_builder.ingest import IncomingRecord, read_source, today
 
 
 def run_import(root: Path, sources: Sequence[Path], fmt: str, *, dry_run: bool = False) -> int:
+    """Read every source, check every record, then write the added and updated ones."""
     paths = CatalogPaths(root)
     catalog = load_catalog(paths)
+    known_tags = {tag.name for tag in catalog.tags} | {alias for tag in catalog.tags for alias in tag.aliases}
     records: list[IncomingRecord] = []
     problems: list[Problem] = []
     notices: list[Problem] = []
-    source_of: dict[str, str] = {}
     for source in sources:
-        display = paths.display(source)
-        result = read_source(source, display, fmt)
+        result = read_source(source, paths.display(source), fmt)
         records.extend(result.records)
         problems.extend(result.problems)
         notices.extend(result.notices)
-        source_of[display] = display
+    for record in records:
+        for field_name, message in paper_problems(record.paper, known_tags):
+            problems.append(Problem(record.path, record.line, field_name, message))
     if problems:
-        raise BadInput(problems)
+        raise BadInput(sorted(problems, key=_problem_order))
 
     plan = plan_import(
         catalog.papers,
         records,
         today=today(),
-        source_of=source_of,
         record_path_of={paper.id: paths.display(paths.record_path(paper.id)) for paper in catalog.papers},
     )
-    for notice in (*notices, *plan.conflicts):
-        print(notice, file=sys.stderr)
+    skipped = (*notices, *plan.skipped)
+    for problem in (*plan.conflicts, *skipped):
+        print(problem, file=sys.stderr)
+    verb = "would " if dry_run else ""
+    for paper in plan.added:
+        print(f"{verb}add    {paths.display(paths.record_path(paper.id))}")
+    for paper in plan.updated:
+        print(f"{verb}update {paths.display(paths.record_path(paper.id))}")
+    counts = (
+        f"{len(plan.added)} added, {len(plan.updated)} updated, {len(plan.unchanged)} unchanged, "
+        f"{len(plan.conflicts)} conflicts (catalog values kept), {len(skipped)} skipped (duplicates within the import)"
+    )
     if dry_run:
-        for paper in plan.added:
-            print(f"would add    {paths.display(paths.record_path(paper.id))}")
-        for paper in plan.updated:
-            print(f"would update {paths.display(paths.record_path(paper.id))}")
-        print(f"dry run: {plan.summary()}; nothing written")
+        print(f"import (dry run): {counts}; nothing written")
         return EXIT_OK
-    for paper in (*plan.added, *plan.updated):
-        write_text_atomic(paths.record_path(paper.id), dump_yaml(paper_to_yaml_data(paper)))
-    print(f"import: {plan.summary()}, {len(notices)} duplicate(s) skipped")
+    write_papers(paths, (*plan.added, *plan.updated))
+    print(f"import: {counts}")
     return EXIT_OK
+
+
+def _problem_order(problem: Problem) -> tuple[str, int]:
+    return (problem.path, problem.line or 0)
 
 
 def run_check(root: Path) -> int:

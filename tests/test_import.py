@@ -69,7 +69,7 @@ def test_hand_edits_survive_reimport_and_conflicts_are_reported(root: Path, caps
     assert record_path.read_text(encoding="utf-8") == edited
     captured = capsys.readouterr()
     assert (
-        "catalog/sources/listing.txt:1: abstract: differs from catalog/papers/paper-one.yaml; kept the catalog's value"
+        "catalog/sources/listing.txt:1: abstract: conflict: catalog/papers/paper-one.yaml has 'We study a SIMPLE method"
         in captured.err
     )
     assert "0 added, 0 updated, 1 unchanged, 1 conflicts" in captured.out

@@ -8,30 +8,27 @@ returns the records it found, each with its location, plus every problem
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.errors import BadInput, Problem
+from site_builder.model import Paper
 
 
 @dataclass(frozen=True, slots=True)
 class IncomingRecord:
-    """A paper as a source file describes it, before it joins the catalog."""
+    """A paper as a source file describes it, before it joins the catalog.
+
+    ``paper.id`` is empty: the merge gives a new paper its id.
+    """
 
     path: str
     line: int
-    title: str
-    abstract: str = ""
-    authors: tuple[str, ...] = ()
-    year: int | None = None
-    venue: str = ""
-    arxiv: str = ""
-    doi: str = ""
-    url: str = ""
-    pdf: str = ""
-    code: str = ""
+    paper: Paper
 
     @property
     def location(self) -> str:
@@ -49,21 +46,55 @@ class ReadResult:
 
 Reader = Callable[[str, str], ReadResult]
 
+# Format name -> (module, function). Readers are imported when used: they
+# import this module's records, and most runs need only one of them.
+_READERS: dict[str, tuple[str, str]] = {
+    "listing": ("site_builder.ingest.listing", "read_listing"),
+    "bibtex": ("site_builder.ingest.bibtex", "read_bibtex"),
+    "arxiv": ("site_builder.ingest.arxiv", "read_arxiv"),
+    "hf": ("site_builder.ingest.jsonfiles", "read_hugging_face"),
+    "json": ("site_builder.ingest.jsonfiles", "read_json"),
+    "csv": ("site_builder.ingest.csvfile", "read_csv"),
+}
+FORMATS: tuple[str, ...] = ("auto", *_READERS)
 
-def _readers() -> dict[str, Reader]:
-    from site_builder.ingest.listing import read_listing
+_BY_EXTENSION = {
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+    ".xml": "arxiv",
+    ".atom": "arxiv",
+    ".json": "json",
+    ".jsonl": "json",
+    ".ndjson": "json",
+    ".csv": "csv",
+}
+_BIBTEX_ENTRY = re.compile(r"^\s*@[a-zA-Z]+\s*[{(]", re.MULTILINE)
 
-    return {"listing": read_listing}
 
-
-FORMATS: tuple[str, ...] = ("auto", "listing")
+def reader_for(fmt: str) -> Reader:
+    module_name, function_name = _READERS[fmt]
+    reader: Reader = getattr(importlib.import_module(module_name), function_name)
+    return reader
 
 
 def detect_format(path: Path, text: str) -> str | None:
-    """The format a file is in, from its extension and content, or None."""
-    if path.suffix.lower() in {".txt", ".listing", ""}:
-        return "listing"
-    return None
+    """The format a file is in, from its extension, else its content; None if unknown."""
+    fmt = _BY_EXTENSION.get(path.suffix.lower())
+    if fmt is None:
+        start = text.lstrip()[:1]
+        if start == "<":
+            fmt = "arxiv"
+        elif start in ("[", "{"):
+            fmt = "json"
+        elif _BIBTEX_ENTRY.search(text):
+            fmt = "bibtex"
+        elif path.suffix.lower() in {".txt", ".text", ".listing", ""}:
+            fmt = "listing"
+    if fmt == "json":
+        from site_builder.ingest.jsonfiles import is_hugging_face
+
+        return "hf" if is_hugging_face(text) else "json"
+    return fmt
 
 
 def read_source(path: Path, display_path: str, fmt: str = "auto") -> ReadResult:
@@ -87,13 +118,12 @@ def read_source(path: Path, display_path: str, fmt: str = "auto") -> ReadResult:
     if not text.strip():
         raise BadInput([Problem(display_path, None, None, "file is empty; nothing to import")])
     chosen = detect_format(path, text) if fmt == "auto" else fmt
-    readers = _readers()
-    if chosen not in readers:
-        known = ", ".join(sorted(readers))
+    if chosen not in _READERS:
+        known = ", ".join(_READERS)
         raise BadInput(
             [Problem(display_path, None, None, f"cannot tell the format of this file; pass --format ({known})")]
         )
-    return readers[chosen](text, display_path)
+    return reader_for(chosen)(text, display_path)
 
 
 def today() -> dt.date:
