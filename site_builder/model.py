@@ -17,7 +17,9 @@ RECORD_KEYS: tuple[str, ...] = (
     "url",
     "pdf",
     "code",
+    "aliases",
     "tags",
+    "tags_exclude",
     "added",
     "source",
     "abstract",
@@ -41,7 +43,9 @@ class Paper:
     url: str = ""
     pdf: str = ""
     code: str = ""
+    aliases: tuple[str, ...] = ()  # names other abstracts call this paper by (e.g. its method: "Lion")
     tags: tuple[str, ...] = ()
+    tags_exclude: tuple[str, ...] = ()  # automatic tags the curator rejected
     notes: str = ""
     added: dt.date | None = None
     source: str = ""
@@ -68,10 +72,31 @@ class Catalog:
 
 @dataclass(frozen=True, slots=True)
 class RelatedLink:
-    """A related paper and how similar it is (cosine similarity, 0..1)."""
+    """A related paper, how close it is (higher is closer) and why, in words."""
 
     paper_id: str
     score: float
+    shared_tags: tuple[str, ...] = ()  # rarest first
+    shared_terms: tuple[str, ...] = ()  # the distinctive words or phrases both use
+    shared_authors: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """ "both: zeroth-order, variance reduction" — what the two papers share."""
+        shared = [*self.shared_tags, *self.shared_terms]
+        parts = [f"both: {', '.join(shared)}"] if shared else []
+        if self.shared_authors:
+            parts.append(f"same author{'s' if len(self.shared_authors) > 1 else ''}: {', '.join(self.shared_authors)}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Where a paper's abstract names another catalog paper (``abstract[start:end]``)."""
+
+    start: int
+    end: int
+    paper_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +106,5 @@ class EnrichedPaper:
     paper: Paper
     tags: tuple[str, ...]  # manual tags first, then automatic ones by strength
     related: tuple[RelatedLink, ...] = field(default=())
+    mentions: tuple[Mention, ...] = ()  # in the abstract, in text order
+    mentioned_by: tuple[str, ...] = ()  # ids of papers whose abstract names this one

@@ -67,7 +67,9 @@ def test_paper_page_front_matter(built: Path) -> None:
     assert meta["title"] == "Federated Averaging Revisited"
     # Manual tag first, then automatic ones; one mention of "optimizers" is too weak for a tag.
     assert meta["tags"] == ["language-models", "federated-learning"]
-    assert meta["related"] == ["tricky-paper", "large-language-model-optimizers"]
+    # The LLM paper shares a tag (language-models) and words; the tricky paper shares only
+    # "federated" once, below the similarity threshold, so it is not listed as noise.
+    assert meta["related"] == ["large-language-model-optimizers"]
 
 
 def test_paper_text_shows_exactly_as_written(built: Path) -> None:

@@ -40,14 +40,18 @@ def test_tags_cover_and_discriminate(enriched) -> None:  # type: ignore[no-untyp
     assert {tag.name for tag in catalog.tags} >= set(counts)
 
 
-def test_every_paper_has_five_related_papers(enriched) -> None:  # type: ignore[no-untyped-def]
+def test_related_papers_are_at_most_five_with_a_reason_each(enriched) -> None:  # type: ignore[no-untyped-def]
     _, papers = enriched
+    counts = [len(entry.related) for entry in papers]
     for entry in papers:
         related = [link.paper_id for link in entry.related]
-        assert len(related) == 5, entry.paper.id
+        assert len(related) <= 5, entry.paper.id
         assert entry.paper.id not in related
-        assert len(set(related)) == 5
+        assert len(set(related)) == len(related)
         assert [link.score for link in entry.related] == sorted((link.score for link in entry.related), reverse=True)
+        assert all(link.reason.startswith(("both: ", "same author")) for link in entry.related), entry.paper.id
+    # Most papers of a topical catalog do have five good neighbours; the threshold only trims outliers.
+    assert sum(count == 5 for count in counts) >= 0.8 * len(papers)
 
 
 def test_reimporting_the_seed_listing_changes_no_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -76,8 +80,10 @@ def test_every_built_page_shows_its_record_exactly(built_seed_site: Path) -> Non
         page = (site / "papers" / f"{record_path.stem}.html").read_text(encoding="utf-8")
         assert _inner(page, "paper-title", "h1") == record["title"]
         assert _inner(page, "paper-abstract", "p") == record["abstract"]
-        assert page.count('<li><a href="') >= 5
-        assert len(re.findall(r'<ol class="paper-related">(.*?)</ol>', page, re.S)[0].split("<li>")) - 1 == 5
+        generated = (built_seed_site / "docs" / "papers" / f"{record_path.stem}.md").read_text(encoding="utf-8")
+        related = yaml.safe_load(generated.split("---\n")[1])["related"]
+        listed = re.findall(r'<ol class="paper-related">(.*?)</ol>', page, re.S)
+        assert (len(listed[0].split("<li>")) - 1 if listed else 0) == len(related)
 
 
 def test_decoded_latex_shows_on_the_pages(built_seed_site: Path) -> None:

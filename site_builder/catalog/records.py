@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from site_builder.catalog.yamlio import ParsedYaml, item_lines, key_lines, node_line
@@ -15,6 +15,7 @@ from site_builder.model import RECORD_KEYS, Paper
 
 _ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z.-]*(\.[A-Z]{2})?/\d{7})$")
 _LINK_KEYS = ("url", "pdf", "code")
+_TAG_LIST_KEYS = ("tags", "tags_exclude")
 # report(key, message[, line]): how a check hands over one problem.
 Report = Callable[..., None]
 _TEXT_KEYS = ("title", "abstract", "venue", "arxiv", "category", "doi", "url", "pdf", "code", "notes", "source")
@@ -38,7 +39,9 @@ def paper_from_yaml(
     reason = id_problem(paper_id)
     if reason:
         report(None, f"bad file name for a paper id: {reason}")
-    paper = paper_from_mapping(paper_id, parsed.value, report, known_tags, item_lines(parsed.node, "tags"))
+    paper = paper_from_mapping(
+        paper_id, parsed.value, report, known_tags, {key: item_lines(parsed.node, key) for key in _TAG_LIST_KEYS}
+    )
     return (None if problems else paper), problems
 
 
@@ -47,7 +50,7 @@ def paper_from_mapping(
     data: Any,
     report: Report,
     known_tags: Collection[str] | None,
-    tag_lines: Sequence[int] = (),
+    tag_lines: Mapping[str, Sequence[int]] | None = None,
 ) -> Paper | None:
     """Check a record's keys and values (from YAML, JSON or CSV) and build its ``Paper``.
 
@@ -78,13 +81,18 @@ def paper_from_mapping(
         note("title" if "title" in data else None, "every paper needs a non-empty title")
     if "authors" in data:
         values["authors"] = _check("authors", data["authors"], _names, note)
-    if "tags" in data:
-        tags = _check("tags", data["tags"], _names, note)
+    if "aliases" in data:
+        values["aliases"] = _check("aliases", data["aliases"], _names, note)
+    for key in _TAG_LIST_KEYS:
+        if key not in data:
+            continue
+        lines = (tag_lines or {}).get(key, ())
+        tags = _check(key, data[key], _names, note)
         for position, tag in enumerate(tags or ()):
             if known_tags is not None and tag not in known_tags:
-                line = tag_lines[position] if position < len(tag_lines) else None
-                note("tags", f"unknown tag '{tag}'; add it to catalog/tags.yaml or fix the spelling", line)
-        values["tags"] = tags
+                line = lines[position] if position < len(lines) else None
+                note(key, f"unknown tag '{tag}'; add it to catalog/tags.yaml or fix the spelling", line)
+        values[key] = tags
     if "year" in data and data["year"] is not None:
         values["year"] = _check("year", data["year"], _year, note)
     if "added" in data and data["added"] is not None:
@@ -180,9 +188,10 @@ def paper_problems(paper: Paper, known_tags: Collection[str]) -> list[tuple[str,
         link = getattr(paper, key)
         if link and not link.startswith(("https://", "http://")):
             problems.append((key, f"'{link}' is not a link; links must start with https:// or http://"))
-    for tag in paper.tags:
-        if tag not in known_tags:
-            problems.append(("tags", f"unknown tag '{tag}'; add it to catalog/tags.yaml or fix the spelling"))
+    for key in _TAG_LIST_KEYS:
+        for tag in getattr(paper, key):
+            if tag not in known_tags:
+                problems.append((key, f"unknown tag '{tag}'; add it to catalog/tags.yaml or fix the spelling"))
     return problems
 
 

@@ -1,38 +1,237 @@
-"""Related papers by text similarity: TF-IDF over title and abstract.
+"""Related papers: text similarity, shared rare tags and shared authors, each with its reason.
 
-The title is repeated so its words weigh more than the abstract's; bigrams
-catch method names of two words ("gradient descent"). Scores are cosine
-similarities, rounded so ties break the same way on every machine (by id).
+Three signals, each a sparse matrix with one row per paper:
+
+* text: TF-IDF over title and abstract (the title repeated so its words weigh
+  more; bigrams catch two-word names such as "gradient descent");
+* tags: the paper's tags weighted by rarity (a tag on three papers says more
+  than one on forty);
+* authors: shared author names.
+
+A pair's score is the text cosine plus weighted tag and author terms. Up to
+``RELATED_COUNT`` papers above ``MIN_SCORE`` are kept, best first: a paper
+with no good match shows fewer, not noise. The score matrix is computed a
+block of rows at a time and only each row's best few kept, so memory and
+time grow with N × block, never N × N at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import re
+from collections.abc import Mapping, Sequence
 
+import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from site_builder.model import Paper, RelatedLink
+from site_builder.textnorm import title_key
 
 RELATED_COUNT = 5
 TITLE_REPEAT = 3
+TAG_WEIGHT = 0.25
+AUTHOR_WEIGHT = 0.1
+MIN_SCORE = 0.1
+BLOCK_ROWS = 512
+REASON_ITEMS = 3  # tags and terms shown in a reason, at most
+REASON_TAGS = 2
+# A term explains a link only if few papers use it (at most this share of the catalog).
+DISTINCTIVE_SHARE = 0.12
+# ...and only if it weighs something in both (product of the two TF-IDF weights).
+MIN_TERM_WEIGHT = 0.003
+# Words every abstract uses: they never explain why two papers are related.
+_GENERIC = frozenset(
+    """
+    able abstract achieve achieves address addresses advantage algorithm algorithms analysis analyze approach
+    approaches based benchmark benchmarks better case cases challenge challenges compared comparable competitive
+    construct demonstrate determine determining demonstrates design designed different discuss effective effectively efficient efficiently
+    empirical empirically evaluate existing experiment experiments extensive framework frameworks furthermore general
+    given good high however insight insights improve improved improves improvement improving including introduce key large larger
+    leading leverage low lower main making method methods model models new novel number paper particular performance
+    point popular present previous problem problems propose proposed provide provides recent recently respectively result
+    results science settings show shows significant significantly simple small smaller specific state study
+    studies task tasks technique techniques terms theoretical theory time use used uses using various way widely wish
+    work works
+    """.split()
+)
 
 
-def related_papers(papers: Sequence[Paper], count: int = RELATED_COUNT) -> dict[str, tuple[RelatedLink, ...]]:
-    """The ``count`` most similar papers to each paper, best first."""
+def related_papers(
+    papers: Sequence[Paper],
+    tags_by_id: Mapping[str, Sequence[str]] | None = None,
+    count: int = RELATED_COUNT,
+) -> dict[str, tuple[RelatedLink, ...]]:
+    """The ``count`` closest papers to each paper, best first, each with what they share."""
     if len(papers) < 2:
         return {paper.id: () for paper in papers}
-    documents = [" ".join([paper.title] * TITLE_REPEAT + [paper.abstract]) for paper in papers]
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1)
-    matrix = vectorizer.fit_transform(documents)  # rows are L2-normalised
-    similarity = (matrix @ matrix.T).tocsr()
+    tags_by_id = tags_by_id or {}
+    text, terms = _text_matrix(papers)
+    tag_lists = [tuple(tags_by_id.get(paper.id, ())) for paper in papers]
+    tag_rarity = _rarity(tag_lists)
+    tags = _weighted_rows(tag_lists, tag_rarity)
+    author_lists = [tuple(dict.fromkeys(title_key(name) for name in paper.authors)) for paper in papers]
+    authors = _weighted_rows(author_lists, None)
+
     result: dict[str, tuple[RelatedLink, ...]] = {}
-    for row, paper in enumerate(papers):
-        start, end = similarity.indptr[row], similarity.indptr[row + 1]
-        candidates = [
-            (round(float(score), 4), papers[column].id)
-            for column, score in zip(similarity.indices[start:end], similarity.data[start:end], strict=True)
-            if column != row and score > 0
-        ]
-        candidates.sort(key=lambda item: (-item[0], item[1]))
-        result[paper.id] = tuple(RelatedLink(paper_id, score) for score, paper_id in candidates[:count])
+    for start in range(0, len(papers), BLOCK_ROWS):
+        rows = slice(start, min(start + BLOCK_ROWS, len(papers)))
+        scores = _block_scores(text[rows], tags[rows], authors[rows], text, tags, authors)
+        for offset, row_scores in enumerate(scores):
+            row = start + offset
+            row_scores[row] = -np.inf
+            best = _best_columns(row_scores, papers, count)
+            result[papers[row].id] = tuple(
+                _link(row, column, float(row_scores[column]), papers, text, terms, tag_lists, tag_rarity)
+                for column in best
+            )
     return result
+
+
+def _text_matrix(papers: Sequence[Paper]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """TF-IDF rows, and the terms usable in a reason (distinctive ones; "" elsewhere)."""
+    documents = [" ".join([paper.title] * TITLE_REPEAT + [paper.abstract]) for paper in papers]
+    vectorizer = TfidfVectorizer(
+        stop_words="english",
+        sublinear_tf=True,
+        ngram_range=(1, 2),
+        token_pattern=r"(?u)\b[^\W\d_][\w-]*\w\b",  # words, not bare numbers
+        dtype=np.float32,
+    )
+    matrix = vectorizer.fit_transform(documents)  # rows are L2-normalised
+    terms = vectorizer.get_feature_names_out()
+    # idf = ln((1 + n) / (1 + df)) + 1, so this is the term's document frequency.
+    frequency = (1 + len(papers)) / np.exp(vectorizer.idf_ - 1) - 1
+    usable = (frequency <= max(2.0, DISTINCTIVE_SHARE * len(papers))) & np.array(
+        [not any(word in _GENERIC for word in term.split()) for term in terms]
+    )
+    return matrix.tocsr(), np.where(usable, terms, "")
+
+
+def _covers(kept: str, words: Sequence[str]) -> bool:
+    """Whether a term already shown contains every word of this one."""
+    shown = {_singular(word) for word in re.split(r"[\s-]+", kept)}
+    return all(word in shown for word in words)
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _plain(paper: Paper) -> str:
+    return " ".join(f"{paper.title} {paper.abstract}".lower().split())
+
+
+def _rarity(lists: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Inverse document frequency of each item (tag) over the catalog."""
+    counts: dict[str, int] = {}
+    for items in lists:
+        for item in items:
+            counts[item] = counts.get(item, 0) + 1
+    total = len(lists)
+    return {item: math.log((1 + total) / (1 + count)) + 1 for item, count in counts.items()}
+
+
+def _weighted_rows(lists: Sequence[Sequence[str]], weights: Mapping[str, float] | None) -> sparse.csr_matrix:
+    """One L2-normalised row per paper over the items it has (weighted, or 1 each)."""
+    columns = {item: index for index, item in enumerate(sorted({item for items in lists for item in items}))}
+    data, indices, indptr = [], [], [0]
+    for items in lists:
+        values = [weights[item] if weights else 1.0 for item in items]
+        norm = math.sqrt(sum(value * value for value in values)) or 1.0
+        data.extend(value / norm for value in values)
+        indices.extend(columns[item] for item in items)
+        indptr.append(len(indices))
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(lists), max(len(columns), 1)), dtype=np.float32)
+
+
+def _block_scores(
+    text_rows: sparse.csr_matrix,
+    tag_rows: sparse.csr_matrix,
+    author_rows: sparse.csr_matrix,
+    text: sparse.csr_matrix,
+    tags: sparse.csr_matrix,
+    authors: sparse.csr_matrix,
+) -> np.ndarray:
+    scores = (text_rows @ text.T).toarray()
+    scores += TAG_WEIGHT * (tag_rows @ tags.T).toarray()
+    scores += AUTHOR_WEIGHT * np.minimum((author_rows @ authors.T).toarray() > 0, 1)
+    # Rounded so that ties, and so the order, are the same on every machine.
+    return np.round(scores, 4)
+
+
+def _best_columns(row_scores: np.ndarray, papers: Sequence[Paper], count: int) -> list[int]:
+    candidates = np.flatnonzero(row_scores >= MIN_SCORE)
+    if len(candidates) > count * 4:
+        # Keep a margin over `count` so ties at the cut are broken by id, not by position.
+        cut = np.partition(row_scores[candidates], -count * 4)[-count * 4]
+        candidates = candidates[row_scores[candidates] >= cut]
+    ranked = sorted(candidates, key=lambda column: (-row_scores[column], papers[column].id))
+    return [int(column) for column in ranked[:count]]
+
+
+def _link(
+    row: int,
+    column: int,
+    score: float,
+    papers: Sequence[Paper],
+    text: sparse.csr_matrix,
+    terms: np.ndarray,
+    tag_lists: Sequence[Sequence[str]],
+    tag_rarity: Mapping[str, float],
+) -> RelatedLink:
+    mine, theirs = papers[row], papers[column]
+    shared_tags = sorted(set(tag_lists[row]) & set(tag_lists[column]), key=lambda tag: (-tag_rarity[tag], tag))
+    their_authors = {title_key(name) for name in theirs.authors}
+    shared_authors = tuple(name for name in mine.authors if title_key(name) in their_authors)
+    return RelatedLink(
+        paper_id=theirs.id,
+        score=round(score, 4),
+        shared_tags=tuple(shared_tags[:REASON_TAGS]),
+        shared_terms=_shared_terms(
+            text[row],
+            text[column],
+            terms,
+            shared_tags,
+            [_plain(mine), _plain(theirs)],
+            REASON_ITEMS - min(len(shared_tags), REASON_TAGS),
+        ),
+        shared_authors=shared_authors,
+    )
+
+
+def _shared_terms(
+    mine: sparse.csr_matrix,
+    theirs: sparse.csr_matrix,
+    terms: np.ndarray,
+    exclude: Sequence[str],
+    texts: Sequence[str],
+    limit: int,
+) -> tuple[str, ...]:
+    """The words or phrases that weigh most in both papers; a phrase hides the words in it.
+
+    Bigrams are built after stop words are dropped, so a phrase is only shown
+    when both papers really write it ("rate of convergence" is not "rate convergence").
+    """
+    product = mine.multiply(theirs).tocoo()
+    ranked = sorted(zip(product.data, product.col, strict=True), key=lambda item: (-item[0], terms[item[1]]))
+    # Words of a shared tag's name, and plurals of words already shown, say nothing new.
+    excluded = {word for tag in exclude for word in tag.split("-")}
+    chosen: list[str] = []
+    for weight, column in ranked:
+        term = str(terms[column])
+        if weight < MIN_TERM_WEIGHT:
+            break
+        words = [_singular(word) for word in re.split(r"[\s-]+", term)]
+        if not term or all(word in excluded for word in words) or any(_covers(kept, words) for kept in chosen):
+            continue
+        if " " in term and not all(term in text for text in texts):
+            continue
+        # A phrase takes the place of the words it contains ("variance" → "variance reduction").
+        absorbed = [i for i, kept in enumerate(chosen) if _covers(term, [_singular(w) for w in re.split(r"[\s-]+", kept)])]
+        at = absorbed[0] if absorbed else len(chosen)
+        chosen = [kept for i, kept in enumerate(chosen) if i not in absorbed]
+        chosen.insert(at, term)
+        if len(chosen) >= limit + 3:  # a few spare, in case a phrase below absorbs one of them
+            break
+    return tuple(chosen[:limit])

@@ -6,7 +6,7 @@ match case-sensitively, others in any case. A tag's strength on a paper is
 3 for a match in the title plus 1 per match in the abstract; a tag needs a
 strength of 2 (a title match, or two in the abstract). A paper that reaches
 no tag that way takes its strongest single-mention tag, so it is not left
-untagged.
+untagged. A tag listed in a record's ``tags_exclude`` is never given automatically.
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ def assign_tags(papers: Sequence[Paper], tags: Sequence[Tag]) -> dict[str, tuple
     result: dict[str, tuple[str, ...]] = {}
     for paper in papers:
         manual = tuple(dict.fromkeys(canonical.get(name, name) for name in paper.tags))
-        strengths = tag_strengths(paper, matchers)
+        rejected = {canonical.get(name, name) for name in paper.tags_exclude} - set(manual)
+        strengths = {name: strength for name, strength in tag_strengths(paper, matchers).items() if name not in rejected}
         ranked = sorted(strengths, key=lambda name: (-strengths[name], order[name]))
         automatic = [name for name in ranked if strengths[name] >= MIN_STRENGTH]
         if not automatic and not manual and ranked:
