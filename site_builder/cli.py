@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     searcher.add_argument("--limit", type=_positive, default=10, help="at most this many results (default: 10)")
     searcher.add_argument("--json", action="store_true", help='print [{"id", "title", "score"}, ...]')
 
+    tags = sub.add_parser("tags", help="help curate catalog/tags.yaml")
+    tag_commands = tags.add_subparsers(dest="tags_command", required=True, metavar="ACTION")
+    suggest = tag_commands.add_parser(
+        "suggest", help="propose new tags (frequent phrases no tag covers) and list weakly tagged papers"
+    )
+    suggest.add_argument("--limit", type=_positive, default=20, help="at most this many phrases (default: 20)")
+
     stats = sub.add_parser("stats", help="counts of papers, tags, authors and years")
     stats.add_argument("--json", action="store_true", help="print the counts as JSON")
     return parser
@@ -73,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return commands.run_build(args.root, run_mkdocs=not args.no_mkdocs)
         if args.command == "search":
             return commands.run_search(args.root, args.query, limit=args.limit, as_json=args.json)
+        if args.command == "tags":
+            return commands.run_tags_suggest(args.root, limit=args.limit)
         if args.command == "stats":
             return commands.run_stats(args.root, as_json=args.json)
     except BadInput as error:

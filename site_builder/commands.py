@@ -88,6 +88,27 @@ def run_build(root: Path, *, run_mkdocs: bool = True) -> int:
     return EXIT_OK
 
 
+def run_tags_suggest(root: Path, *, limit: int) -> int:
+    """Print candidate tags and weakly tagged papers for the curator to judge."""
+    from site_builder.enrich.suggest import suggest_phrases, weak_papers
+    from site_builder.enrich.tags import assign_tags
+
+    paths = CatalogPaths(root)
+    catalog = load_catalog(paths)
+    phrases = suggest_phrases(catalog.papers, catalog.tags, limit)
+    print(f"Candidate tags: {len(phrases)} phrases several papers use that no tag's match terms cover.")
+    print("To accept one, add a tag with it under 'match:' in catalog/tags.yaml.\n")
+    for suggestion in phrases:
+        examples = ", ".join(suggestion.paper_ids[:3]) + (", ..." if len(suggestion.paper_ids) > 3 else "")
+        print(f"  {suggestion.phrase!r:34} {len(suggestion.paper_ids):4} papers  (e.g. {examples})")
+    weak = weak_papers(catalog.papers, catalog.tags, assign_tags(catalog.papers, catalog.tags))
+    print(f"\nWeakly tagged papers: {len(weak)}. Give them a tag by hand (tags: in the record) or a match term.\n")
+    for paper in weak:
+        have = ", ".join(paper.tags) or "none"
+        print(f"  {paths.display(paths.record_path(paper.paper_id))}: tags: {have} ({paper.reason})")
+    return EXIT_OK
+
+
 def run_stats(root: Path, *, as_json: bool = False) -> int:
     catalog = load_catalog(CatalogPaths(root))
     counts = {

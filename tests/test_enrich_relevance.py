@@ -132,3 +132,27 @@ def test_enrich_carries_mentions_and_backlinks() -> None:
     assert [m.paper_id for m in enriched["user"].mentions] == ["lion"]
     assert enriched["lion"].mentioned_by == ("user",)
     assert enriched["lion"].mentions == ()  # its own name in its own abstract is not a mention
+
+
+# --- tags suggest ---------------------------------------------------------------------------------------------
+
+
+def test_tags_suggest_proposes_uncovered_phrases_and_lists_weak_papers() -> None:
+    from site_builder.enrich.suggest import suggest_phrases, weak_papers
+
+    papers = [
+        paper(f"p{number}", f"Paper {number}", f"We study variance reduction for {topic}. Code: https://github.com/x")
+        for number, topic in enumerate(["federated clients", "sparse models", "kernels", "bandits"])
+    ]
+    papers += [paper(f"filler{n}", f"Filler {n}", f"Words{n} about subject{n} and thing{n}.") for n in range(20)]
+    papers.append(paper("odd", "Unrelated", "Bread baking with an optimizer, once."))
+    phrases = [suggestion.phrase for suggestion in suggest_phrases(papers, TAGS)]
+    assert phrases[0] == "variance reduction"
+    assert not any("github" in phrase or "https" in phrase for phrase in phrases)
+    # Covered phrases are not proposed again.
+    covered = TAGS + (Tag("variance-reduction", match=("variance reduction",)),)
+    assert "variance reduction" not in [s.phrase for s in suggest_phrases(papers, covered)]
+    weak = {item.paper_id: item for item in weak_papers(papers, TAGS, assign_tags(papers, TAGS))}
+    assert weak["odd"].tags == ("optimization",)
+    assert "single mention" in weak["odd"].reason
+    assert weak["filler0"].tags == () and weak["filler0"].reason.startswith("no tag")

@@ -25,6 +25,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from site_builder.enrich.words import GENERIC
 from site_builder.model import Paper, RelatedLink
 from site_builder.textnorm import title_key
 
@@ -40,21 +41,6 @@ REASON_TAGS = 2
 DISTINCTIVE_SHARE = 0.12
 # ...and only if it weighs something in both (product of the two TF-IDF weights).
 MIN_TERM_WEIGHT = 0.003
-# Words every abstract uses: they never explain why two papers are related.
-_GENERIC = frozenset(
-    """
-    able abstract achieve achieves address addresses advantage algorithm algorithms analysis analyze approach
-    approaches based benchmark benchmarks better case cases challenge challenges compared comparable competitive
-    construct demonstrate determine determining demonstrates design designed different discuss effective effectively efficient efficiently
-    empirical empirically evaluate existing experiment experiments extensive framework frameworks furthermore general
-    given good high however insight insights improve improved improves improvement improving including introduce key large larger
-    leading leverage low lower main making method methods model models new novel number paper particular performance
-    point popular present previous problem problems propose proposed provide provides recent recently respectively result
-    results science settings show shows significant significantly simple small smaller specific state study
-    studies task tasks technique techniques terms theoretical theory time use used uses using various way widely wish
-    work works
-    """.split()
-)
 
 
 def related_papers(
@@ -103,7 +89,7 @@ def _text_matrix(papers: Sequence[Paper]) -> tuple[sparse.csr_matrix, np.ndarray
     # idf = ln((1 + n) / (1 + df)) + 1, so this is the term's document frequency.
     frequency = (1 + len(papers)) / np.exp(vectorizer.idf_ - 1) - 1
     usable = (frequency <= max(2.0, DISTINCTIVE_SHARE * len(papers))) & np.array(
-        [not any(word in _GENERIC for word in term.split()) for term in terms]
+        [not any(word in GENERIC for word in term.split()) for term in terms]
     )
     return matrix.tocsr(), np.where(usable, terms, "")
 
