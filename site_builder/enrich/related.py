@@ -152,8 +152,8 @@ def _best_columns(row_scores: np.ndarray, papers: Sequence[Paper], count: int) -
         # Keep a margin over `count` so ties at the cut are broken by id, not by position.
         cut = np.partition(row_scores[candidates], -count * 4)[-count * 4]
         candidates = candidates[row_scores[candidates] >= cut]
-    ranked = sorted(candidates, key=lambda column: (-row_scores[column], papers[column].id))
-    return [int(column) for column in ranked[:count]]
+    ranked = sorted((int(column) for column in candidates), key=lambda column: (-row_scores[column], papers[column].id))
+    return ranked[:count]
 
 
 def _link(
