@@ -8,17 +8,16 @@ through whole.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from site_builder.model import EnrichedPaper, Paper, Tag
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, notes_html, relative_url, safe_url, text
+from site_builder.render.lists import block, newest_first, paginated, paper_list, paper_path
 from site_builder.textnorm import title_key
 
-PAGE_SIZE = 50
 LATEST_COUNT = 10
 
 
@@ -28,10 +27,6 @@ class SiteInfo:
 
     name: str
     description: str = ""
-
-
-def paper_path(paper_id: str) -> str:
-    return f"papers/{paper_id}.md"
 
 
 def tag_path(tag_name: str, page: int = 1) -> str:
@@ -53,12 +48,12 @@ def render_pages(papers: Sequence[EnrichedPaper], tags: Sequence[Tag], site: Sit
     for entry in papers:
         pages[paper_path(entry.paper.id)] = paper_page(entry, titles)
     by_title = sorted(papers, key=lambda entry: (title_key(entry.paper.title), entry.paper.id))
-    pages.update(_paginated(by_title, index_path, "All papers", intro=""))
+    pages.update(paginated(by_title, index_path, "All papers", intro=""))
     members = _papers_by_tag(papers, tags)
     for tag in tags:
         intro = f'<p class="tag-description">{text(tag.description)}</p>' if tag.description else ""
-        newest_first = sorted(members[tag.name], key=_newest_first)
-        pages.update(_paginated(newest_first, partial(tag_path, tag.name), f"Tag: {tag.name}", intro))
+        ordered = sorted(members[tag.name], key=newest_first)
+        pages.update(paginated(ordered, partial(tag_path, tag.name), f"Tag: {tag.name}", intro))
     pages[TAGS_INDEX] = tags_index_page(tags, members)
     pages[HOME] = home_page(papers, tags, members, site)
     return pages
@@ -97,7 +92,7 @@ def paper_page(entry: EnrichedPaper, titles: dict[str, str]) -> str:
         "tags": list(entry.tags),
         "related": [related.paper_id for related in entry.related],
     }
-    return page_text(meta_data, _block(parts))
+    return page_text(meta_data, block(parts))
 
 
 def _paper_links(paper: Paper) -> list[str]:
@@ -121,45 +116,6 @@ def _tag_list(tag_names: Sequence[str], here: str) -> str:
     return f'<ul class="paper-tags">{items}</ul>'
 
 
-def _paper_list(papers: Sequence[EnrichedPaper], here: str) -> str:
-    items = []
-    for entry in papers:
-        title = link(relative_url(here, paper_path(entry.paper.id)), entry.paper.title)
-        tags = ", ".join(text(name) for name in entry.tags)
-        items.append(f'<li>{title}<span class="paper-list-tags">{tags}</span></li>')
-    return f'<ul class="paper-list">{"".join(items)}</ul>'
-
-
-def _paginated(
-    papers: Sequence[EnrichedPaper], path_of: Callable[[int], str], title: str, intro: str
-) -> dict[str, str]:
-    """A list split into pages of ``PAGE_SIZE`` with a pager on each."""
-    chunks = [papers[start : start + PAGE_SIZE] for start in range(0, len(papers), PAGE_SIZE)] or [[]]
-    pages = {}
-    for number, chunk in enumerate(chunks, start=1):
-        here = path_of(number)
-        first = (number - 1) * PAGE_SIZE + 1
-        count = (
-            f"{len(papers)} papers" if len(chunks) == 1 else f"papers {first}–{first + len(chunk) - 1} of {len(papers)}"
-        )
-        parts = [f"<h1>{text(title)}</h1>", intro, f'<p class="list-count">{count}</p>', _paper_list(chunk, here)]
-        if len(chunks) > 1:
-            parts.append(_pager(number, len(chunks), here, path_of))
-        page_title = title if number == 1 else f"{title} (page {number})"
-        pages[here] = page_text({"title": page_title}, _block([part for part in parts if part]))
-    return pages
-
-
-def _pager(current: int, total: int, here: str, path_of: Callable[[int], str]) -> str:
-    items = []
-    for number in range(1, total + 1):
-        if number == current:
-            items.append(f'<li><strong aria-current="page">{number}</strong></li>')
-        else:
-            items.append(f"<li>{link(relative_url(here, path_of(number)), str(number))}</li>")
-    return f'<nav class="pager" aria-label="Pages"><ul>{"".join(items)}</ul></nav>'
-
-
 def tags_index_page(tags: Sequence[Tag], members: dict[str, list[EnrichedPaper]]) -> str:
     here = TAGS_INDEX
     rows = []
@@ -172,7 +128,7 @@ def tags_index_page(tags: Sequence[Tag], members: dict[str, list[EnrichedPaper]]
         '<table class="tags-table"><thead><tr><th>Tag</th><th>Papers</th><th>Description</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
-    return page_text({"title": "Tags"}, _block(["<h1>Tags</h1>", f"<p>{len(tags)} tags.</p>", table]))
+    return page_text({"title": "Tags"}, block(["<h1>Tags</h1>", f"<p>{len(tags)} tags.</p>", table]))
 
 
 def home_page(
@@ -191,7 +147,7 @@ def home_page(
         for tag in sorted(tags, key=lambda tag: tag.name)
         if members[tag.name]
     )
-    latest = sorted(papers, key=_newest_first)[:LATEST_COUNT]
+    latest = sorted(papers, key=newest_first)[:LATEST_COUNT]
     parts = [
         f"<h1>{text(site.name)}</h1>",
         f'<p class="home-description">{text(site.description)}</p>' if site.description else "",
@@ -199,9 +155,9 @@ def home_page(
         "<h2>Tags</h2>",
         f'<ul class="tag-cloud">{cloud}</ul>',
         "<h2>Latest additions</h2>",
-        _paper_list(latest, here),
+        paper_list(latest, here),
     ]
-    return page_text({"title": site.name}, _block([part for part in parts if part]))
+    return page_text({"title": site.name}, block([part for part in parts if part]))
 
 
 def _papers_by_tag(papers: Sequence[EnrichedPaper], tags: Sequence[Tag]) -> dict[str, list[EnrichedPaper]]:
@@ -210,13 +166,3 @@ def _papers_by_tag(papers: Sequence[EnrichedPaper], tags: Sequence[Tag]) -> dict
         for name in entry.tags:
             members.setdefault(name, []).append(entry)
     return members
-
-
-def _newest_first(entry: EnrichedPaper) -> tuple[int, str]:
-    added = entry.paper.added or dt.date.min
-    return (-added.toordinal(), entry.paper.id)
-
-
-def _block(parts: Sequence[str]) -> str:
-    """One raw HTML block: no blank line inside, so Markdown leaves it whole."""
-    return '<div class="catalog-page">\n' + "\n".join(parts) + "\n</div>"

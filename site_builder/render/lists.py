@@ -1,0 +1,63 @@
+"""Lists of papers shared by every generated page: item lists, pagination, page blocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from site_builder.model import EnrichedPaper
+from site_builder.render.frontmatter import page_text
+from site_builder.render.html import link, relative_url, text
+
+PAGE_SIZE = 50
+
+
+def paper_path(paper_id: str) -> str:
+    return f"papers/{paper_id}.md"
+
+
+def paper_list(papers: Sequence[EnrichedPaper], here: str) -> str:
+    items = []
+    for entry in papers:
+        title = link(relative_url(here, paper_path(entry.paper.id)), entry.paper.title)
+        tags = ", ".join(text(name) for name in entry.tags)
+        items.append(f'<li>{title}<span class="paper-list-tags">{tags}</span></li>')
+    return f'<ul class="paper-list">{"".join(items)}</ul>'
+
+
+def paginated(papers: Sequence[EnrichedPaper], path_of: Callable[[int], str], title: str, intro: str) -> dict[str, str]:
+    """A list split into pages of ``PAGE_SIZE`` with a pager on each."""
+    chunks = [papers[start : start + PAGE_SIZE] for start in range(0, len(papers), PAGE_SIZE)] or [[]]
+    pages = {}
+    for number, chunk in enumerate(chunks, start=1):
+        here = path_of(number)
+        first = (number - 1) * PAGE_SIZE + 1
+        count = (
+            f"{len(papers)} papers" if len(chunks) == 1 else f"papers {first}–{first + len(chunk) - 1} of {len(papers)}"
+        )
+        parts = [f"<h1>{text(title)}</h1>", intro, f'<p class="list-count">{count}</p>', paper_list(chunk, here)]
+        if len(chunks) > 1:
+            parts.append(pager(number, len(chunks), here, path_of))
+        page_title = title if number == 1 else f"{title} (page {number})"
+        pages[here] = page_text({"title": page_title}, block([part for part in parts if part]))
+    return pages
+
+
+def pager(current: int, total: int, here: str, path_of: Callable[[int], str]) -> str:
+    items = []
+    for number in range(1, total + 1):
+        if number == current:
+            items.append(f'<li><strong aria-current="page">{number}</strong></li>')
+        else:
+            items.append(f"<li>{link(relative_url(here, path_of(number)), str(number))}</li>")
+    return f'<nav class="pager" aria-label="Pages"><ul>{"".join(items)}</ul></nav>'
+
+
+def newest_first(entry: EnrichedPaper) -> tuple[int, str]:
+    added = entry.paper.added or dt.date.min
+    return (-added.toordinal(), entry.paper.id)
+
+
+def block(parts: Sequence[str]) -> str:
+    """One raw HTML block: no blank line inside, so Markdown leaves it whole."""
+    return '<div class="catalog-page">\n' + "\n".join(parts) + "\n</div>"
