@@ -67,7 +67,10 @@ def test_format_is_detected_from_the_content_when_the_extension_says_nothing(tmp
         "answer": ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"/>', "arxiv"),
         "records.txt": ('[{"title": "A"}]', "json"),
         "daily.txt": ('[{"paper": {"id": "2302.06675", "title": "A"}}]', "hf"),
-        "listing.txt": ("Some Title\n" + "An abstract that is long enough to be one, ending here. " * 3 + "\n", "listing"),
+        "listing.txt": (
+            "Some Title\n" + "An abstract that is long enough to be one, ending here. " * 3 + "\n",
+            "listing",
+        ),
     }
     for name, (text, expected) in cases.items():
         path = tmp_path / name
@@ -105,7 +108,9 @@ def test_bibtex_fields_as_a_reference_manager_exports_them() -> None:
     assert cho.paper.authors[:3] == ("Kyunghyun Cho", "Bart van Merriënboer", "Çağlar Gülçehre")
     assert (cho.paper.arxiv, cho.paper.venue) == ("1406.1078", "")  # "arXiv preprint arXiv:..." is no venue
 
-    assert papers["Learning with Kernels: Support Vector Machines, Regularization, Optimization, and Beyond"].paper.authors == (
+    assert papers[
+        "Learning with Kernels: Support Vector Machines, Regularization, Optimization, and Beyond"
+    ].paper.authors == (
         "Bernhard Schölkopf",
         "Alexander J. Smola",
     )
@@ -190,9 +195,7 @@ def test_a_broken_entry_in_the_middle_leaves_the_catalog_byte_identical(
     assert snapshot(root) == before
 
 
-def test_dry_run_says_what_would_happen_and_writes_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_dry_run_says_what_would_happen_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = seed_project(tmp_path)
     before = snapshot(root)
     assert run(root, "import", "--dry-run", str(DATA / "zotero-export.bib")) == 0
@@ -235,9 +238,10 @@ def test_csv_with_quotes_commas_and_line_breaks_in_cells(tmp_path: Path) -> None
     assert dropout["venue"] == "Journal of Machine Learning Research, 15(56)"
     assert dropout["notes"] == "Two lines\nof notes, with a comma, here."
     assert dropout["tags"] == ["first-order-methods"]  # a new record keeps the curator fields it came with
-    assert papers["Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift"][
-        "arxiv"
-    ] == "1502.03167"
+    assert (
+        papers["Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift"]["arxiv"]
+        == "1502.03167"
+    )
     assert run(root, "check") == 0
 
 

@@ -78,7 +78,12 @@ def plan_import(
         else:
             if paper_id in seen_at:
                 skipped.append(
-                    Problem(record.path, record.line, None, f"skipped: same paper as {seen_at[paper_id]}; merged into one record")
+                    Problem(
+                        record.path,
+                        record.line,
+                        None,
+                        f"skipped: same paper as {seen_at[paper_id]}; merged into one record",
+                    )
                 )
             where = (record_path_of or {}).get(paper_id) or f"catalog/papers/{paper_id}.yaml"
             merged, record_conflicts = _fill_missing(current[paper_id], record, where)
@@ -125,7 +130,9 @@ def _fill_missing(paper: Paper, record: IncomingRecord, where: str) -> tuple[Pap
             changes[name] = theirs
         else:
             conflicts.append(
-                Problem(record.path, record.line, name, f"conflict: {where} has {_show(ours)}; kept the catalog's value")
+                Problem(
+                    record.path, record.line, name, f"conflict: {where} has {_show(ours)}; kept the catalog's value"
+                )
             )
     return (dataclasses.replace(paper, **changes) if changes else paper), conflicts
 

@@ -84,9 +84,7 @@ def _name_index(papers: Sequence[Paper]) -> tuple[dict[str, list[_Name]], dict[s
     return exact_index, folded_index
 
 
-def _mentions_in(
-    paper: Paper, exact: dict[str, list[_Name]], folded: dict[str, list[_Name]]
-) -> tuple[Mention, ...]:
+def _mentions_in(paper: Paper, exact: dict[str, list[_Name]], folded: dict[str, list[_Name]]) -> tuple[Mention, ...]:
     words = [(match.start(), match.end(), match.group(0)) for match in _WORD.finditer(paper.abstract)]
     found: list[Mention] = []
     position = 0

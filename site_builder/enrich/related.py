@@ -214,7 +214,9 @@ def _shared_terms(
         if " " in term and not all(term in text for text in texts):
             continue
         # A phrase takes the place of the words it contains ("variance" → "variance reduction").
-        absorbed = [i for i, kept in enumerate(chosen) if _covers(term, [_singular(w) for w in re.split(r"[\s-]+", kept)])]
+        absorbed = [
+            i for i, kept in enumerate(chosen) if _covers(term, [_singular(w) for w in re.split(r"[\s-]+", kept)])
+        ]
         at = absorbed[0] if absorbed else len(chosen)
         chosen = [kept for i, kept in enumerate(chosen) if i not in absorbed]
         chosen.insert(at, term)

@@ -16,10 +16,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import CountVectorizer, ENGLISH_STOP_WORDS
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-from site_builder.enrich.words import GENERIC, WEB
 from site_builder.enrich.tags import MIN_STRENGTH, compile_matchers, tag_strengths
+from site_builder.enrich.words import GENERIC, WEB
 from site_builder.model import Paper, Tag
 
 MAX_SHARE = 0.3  # a phrase in more than this share of papers is too common to be a topic
@@ -100,8 +100,12 @@ def _common_words(documents: Sequence[str]) -> set[str]:
     vectorizer = CountVectorizer(token_pattern=_WORDS, binary=True, max_df=1.0, min_df=1)
     counts = vectorizer.fit_transform(documents)
     frequency = counts.sum(axis=0).A1 / len(documents)
-    return {word for word, share in zip(vectorizer.get_feature_names_out(), frequency, strict=True) if share > COMMON_SHARE}
+    return {
+        word for word, share in zip(vectorizer.get_feature_names_out(), frequency, strict=True) if share > COMMON_SHARE
+    }
 
 
 def _overlaps(one: str, other: str) -> bool:
-    return re.search(rf"\b{re.escape(one)}\b", other) is not None or re.search(rf"\b{re.escape(other)}\b", one) is not None
+    return (
+        re.search(rf"\b{re.escape(one)}\b", other) is not None or re.search(rf"\b{re.escape(other)}\b", one) is not None
+    )

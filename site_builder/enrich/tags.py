@@ -98,7 +98,9 @@ def assign_tags(papers: Sequence[Paper], tags: Sequence[Tag]) -> dict[str, tuple
     for paper in papers:
         manual = tuple(dict.fromkeys(canonical.get(name, name) for name in paper.tags))
         rejected = {canonical.get(name, name) for name in paper.tags_exclude} - set(manual)
-        strengths = {name: strength for name, strength in tag_strengths(paper, matchers).items() if name not in rejected}
+        strengths = {
+            name: strength for name, strength in tag_strengths(paper, matchers).items() if name not in rejected
+        }
         ranked = sorted(strengths, key=lambda name: (-strengths[name], order[name]))
         automatic = [name for name in ranked if strengths[name] >= MIN_STRENGTH]
         if not automatic and not manual and ranked:

@@ -26,9 +26,9 @@ def topic_coordinates(papers: Sequence[Paper]) -> dict[str, tuple[float, float]]
     if len(papers) < 4:
         return {paper.id: (0.5, 0.5) for paper in papers}
     documents = [f"{paper.title} {paper.title} {paper.abstract}" for paper in papers]
-    matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=2 if len(papers) > 50 else 1).fit_transform(
-        documents
-    )
+    matrix = TfidfVectorizer(
+        stop_words="english", sublinear_tf=True, min_df=2 if len(papers) > 50 else 1
+    ).fit_transform(documents)
     components = min(3, matrix.shape[1] - 1)
     if components < 3:
         return {paper.id: (0.5, 0.5) for paper in papers}

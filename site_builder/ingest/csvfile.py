@@ -14,10 +14,10 @@ import io
 import re
 from typing import Any
 
+from site_builder.catalog.records import paper_from_mapping
 from site_builder.errors import Problem
 from site_builder.ingest import IncomingRecord, ReadResult
 from site_builder.ingest.jsonfiles import parse_added
-from site_builder.catalog.records import paper_from_mapping
 from site_builder.ingest.normalize import split_authors
 from site_builder.model import RECORD_KEYS
 
@@ -49,8 +49,12 @@ def read_csv(text: str, path: str) -> ReadResult:
             continue
         if len(row) != len(header):
             problems.append(
-                Problem(path, start, None, f"row has {len(row)} cells but the header has {len(header)}; "
-                        "quote cells that contain commas")
+                Problem(
+                    path,
+                    start,
+                    None,
+                    f"row has {len(row)} cells but the header has {len(header)}; quote cells that contain commas",
+                )
             )
             continue
         record = _row_record(dict(zip(header, row, strict=True)), path, start, problems)

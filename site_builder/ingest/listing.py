@@ -54,7 +54,9 @@ def read_listing(text: str, path: str) -> ReadResult:
             first_seen[key] = record
             records.append(record)
         elif earlier.paper.abstract == record.paper.abstract:
-            notices.append(Problem(path, line_number, "title", f"skipped: same paper as line {earlier.line}; imported once"))
+            notices.append(
+                Problem(path, line_number, "title", f"skipped: same paper as line {earlier.line}; imported once")
+            )
         else:
             problems.append(
                 Problem(

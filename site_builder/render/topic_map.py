@@ -64,4 +64,5 @@ def legend(colours: Mapping[str, str], url_of_tag: Callable[[str], str]) -> str:
         f'<a href="{text(url_of_tag(name))}">{text(name)}</a></li>'
         for name, colour in colours.items()
     )
-    return f'<ul class="topic-map-legend">{items}<li><span class="swatch" style="background:{OTHER}"></span>other tags</li></ul>'
+    other = f'<li><span class="swatch" style="background:{OTHER}"></span>other tags</li>'
+    return f'<ul class="topic-map-legend">{items}{other}</ul>'

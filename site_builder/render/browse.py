@@ -1,0 +1,164 @@
+"""Browse pages: by year, by author, newest additions, and the topic map.
+
+Every list is paginated like the tag pages. Author names are grouped by
+their folded form, so "Jörg Müller" and "Jorg Muller" are one author, shown
+under the spelling most records use.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from functools import partial
+
+from slugify import slugify
+
+from site_builder.model import EnrichedPaper
+from site_builder.render.frontmatter import page_text
+from site_builder.render.html import link, relative_url
+from site_builder.render.lists import block, newest_first, paginated
+from site_builder.render.topic_map import legend, tag_colours, topic_map_svg
+from site_builder.textnorm import title_key
+
+NEWEST = "browse/newest.md"
+YEARS_INDEX = "browse/years.md"
+AUTHORS_INDEX = "browse/authors.md"
+MAP_PAGE = "browse/map.md"
+AUTHORS_PER_INDEX_PAGE = 300
+
+
+def year_path(year: int, page: int = 1) -> str:
+    return f"browse/years/{year}.md" if page == 1 else f"browse/years/{year}-{page}.md"
+
+
+def author_path(key: str, page: int = 1) -> str:
+    return f"authors/{key}.md" if page == 1 else f"authors/{key}-{page}.md"
+
+
+def authors_index_path(page: int = 1) -> str:
+    return AUTHORS_INDEX if page == 1 else f"browse/authors-{page}.md"
+
+
+def newest_path(page: int = 1) -> str:
+    return NEWEST if page == 1 else f"browse/newest-{page}.md"
+
+
+def author_keys(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
+    """Folded author name → page key (a slug, unique)."""
+    keys: dict[str, str] = {}
+    used: set[str] = set()
+    for folded in sorted({title_key(name) for entry in papers for name in entry.paper.authors}):
+        base = slugify(folded, max_length=60, word_boundary=True) or "author"
+        key, number = base, 2
+        while key in used:
+            key, number = f"{base}-{number}", number + 1
+        used.add(key)
+        keys[folded] = key
+    return keys
+
+
+def browse_pages(papers: Sequence[EnrichedPaper], points: Mapping[str, tuple[float, float]]) -> dict[str, str]:
+    """Year, author, newest and map pages."""
+    pages: dict[str, str] = {}
+    pages.update(paginated(sorted(papers, key=newest_first), newest_path, "Newest additions", intro=""))
+    pages.update(_year_pages(papers))
+    pages.update(_author_pages(papers))
+    pages[MAP_PAGE] = map_page(papers, points)
+    return pages
+
+
+def _year_pages(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
+    by_year: dict[int, list[EnrichedPaper]] = defaultdict(list)
+    for entry in papers:
+        if entry.paper.year:
+            by_year[entry.paper.year].append(entry)
+    pages: dict[str, str] = {}
+    for year, members in by_year.items():
+        ordered = sorted(members, key=lambda entry: (title_key(entry.paper.title), entry.paper.id))
+        pages.update(paginated(ordered, partial(year_path, year), f"Papers from {year}", intro=""))
+    undated = sum(1 for entry in papers if not entry.paper.year)
+    rows = "".join(
+        f"<li>{link(relative_url(YEARS_INDEX, year_path(year)), str(year))} "
+        f'<span class="count">{len(by_year[year])}</span></li>'
+        for year in sorted(by_year, reverse=True)
+    )
+    note = f"<p>{undated} papers have no year in the catalog.</p>" if undated else ""
+    body = [
+        "<h1>Papers by year</h1>",
+        f'<ul class="year-list">{rows}</ul>' if rows else "<p>No paper has a year yet.</p>",
+        note,
+    ]
+    pages[YEARS_INDEX] = page_text({"title": "Papers by year"}, block([part for part in body if part]))
+    return pages
+
+
+def _author_pages(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
+    keys = author_keys(papers)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    members: dict[str, list[EnrichedPaper]] = defaultdict(list)
+    for entry in papers:
+        for name in dict.fromkeys(entry.paper.authors):
+            folded = title_key(name)
+            spellings[folded][name] += 1
+            if entry not in members[folded]:
+                members[folded].append(entry)
+    shown = {folded: min(counts, key=lambda name: (-counts[name], name)) for folded, counts in spellings.items()}
+    pages: dict[str, str] = {}
+    for folded, entries in members.items():
+        ordered = sorted(entries, key=lambda entry: (-(entry.paper.year or 0), title_key(entry.paper.title)))
+        pages.update(paginated(ordered, partial(author_path, keys[folded]), shown[folded], intro=""))
+    pages.update(_authors_index(shown, keys, members))
+    return pages
+
+
+def _authors_index(
+    shown: Mapping[str, str], keys: Mapping[str, str], members: Mapping[str, list[EnrichedPaper]]
+) -> dict[str, str]:
+    # Sorted by family name (the last word), as a reader looks an author up.
+    ordered = sorted(shown, key=lambda folded: (folded.split()[-1] if folded else "", folded))
+    chunks = [
+        ordered[start : start + AUTHORS_PER_INDEX_PAGE] for start in range(0, len(ordered), AUTHORS_PER_INDEX_PAGE)
+    ]
+    pages: dict[str, str] = {}
+    for number, chunk in enumerate(chunks or [[]], start=1):
+        here = authors_index_path(number)
+        items = "".join(
+            f"<li>{link(relative_url(here, author_path(keys[folded])), shown[folded])} "
+            f'<span class="count">{len(members[folded])}</span></li>'
+            for folded in chunk
+        )
+        pager = ""
+        if len(chunks) > 1:
+            pager_items = "".join(
+                f"<li>{link(relative_url(here, authors_index_path(page)), str(page))}</li>"
+                if page != number
+                else f'<li><strong aria-current="page">{page}</strong></li>'
+                for page in range(1, len(chunks) + 1)
+            )
+            pager = f'<nav class="pager" aria-label="Pages"><ul>{pager_items}</ul></nav>'
+        body = [
+            "<h1>Authors</h1>",
+            f"<p>{len(ordered)} authors.</p>" if ordered else "<p>No paper has authors in the catalog yet.</p>",
+            f'<ul class="author-list">{items}</ul>' if items else "",
+            pager,
+        ]
+        title = "Authors" if number == 1 else f"Authors (page {number})"
+        pages[here] = page_text({"title": title}, block([part for part in body if part]))
+    return pages
+
+
+def map_page(papers: Sequence[EnrichedPaper], points: Mapping[str, tuple[float, float]]) -> str:
+    here = MAP_PAGE
+    colours = tag_colours(papers)
+    from site_builder.render.pages import paper_path, tag_path
+
+    svg = topic_map_svg(papers, points, lambda paper_id: relative_url(here, paper_path(paper_id)), colours)
+    key = legend(colours, lambda name: relative_url(here, tag_path(name)))
+    body = [
+        "<h1>Topic map</h1>",
+        "<p>Each dot is a paper, placed so that papers about similar things are close. "
+        "The colour is the paper's main tag; hover for the title, click to open it.</p>",
+        svg,
+        key,
+    ]
+    return page_text({"title": "Topic map"}, block(body))
