@@ -18,6 +18,7 @@ import yaml
 
 from site_builder.catalog import CatalogPaths, load_catalog
 from site_builder.enrich import enrich
+from site_builder.enrich.topic_map import topic_coordinates
 from site_builder.errors import BuildFailed
 from site_builder.render import SiteInfo, render_pages, write_pages
 from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS
@@ -38,7 +39,8 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True) -> None:
     catalog = load_catalog(paths)
     enriched = enrich(catalog)
     config_file = paths.root / "mkdocs.yml"
-    pages = render_pages(enriched, catalog.tags, site_info(config_file))
+    points = topic_coordinates(catalog.papers)
+    pages = render_pages(enriched, catalog.tags, site_info(config_file), points)
     docs_dir = paths.root / "docs"
     documents = paper_documents(enriched) + handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
     pages.update(payload_scripts(build_payload(documents)))

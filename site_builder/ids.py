@@ -13,7 +13,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Names a paper page must not take: site pages, and names Windows refuses
 # as file names (a site is also unzipped on Windows laptops).
 RESERVED_IDS = frozenset(
-    {"index", "search", "404", "tags", "papers", "browse", "assets", "search-index", "sitemap"}
+    {"index", "search", "404", "tags", "papers", "browse", "authors", "assets", "search-index", "sitemap"}
     | {"con", "prn", "aux", "nul"}
     | {f"com{n}" for n in range(10)}
     | {f"lpt{n}" for n in range(10)}

@@ -48,7 +48,7 @@ def copy_site_support(root: Path) -> None:
 
 def _generated_docs(folder: str, names: list[str]) -> set[str]:
     if Path(folder).resolve() == (REPO / "docs").resolve():
-        return {name for name in names if name in {"papers", "tags", "browse", "search-index", "index.md"}}
+        return {name for name in names if name in {"papers", "tags", "browse", "authors", "search-index", "index.md"}}
     return set()
 
 

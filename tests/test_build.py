@@ -95,7 +95,14 @@ def test_notes_are_markdown_and_sanitized(built: Path) -> None:
 def test_links_and_metadata(built: Path) -> None:
     page = (built / "site" / "papers" / "federated-averaging-revisited.html").read_text(encoding="utf-8")
     assert '<a href="https://arxiv.org/abs/2401.00001" rel="noopener">arXiv</a>' in page
-    assert "Ada Lovelace, Alan Turing · 2024" in page
+    # Authors in order, each a link to their page; the year links to the year's page.
+    assert (
+        '<p class="paper-authors"><a href="../authors/ada-lovelace.html">Ada Lovelace</a>, '
+        '<a href="../authors/alan-turing.html">Alan Turing</a></p>'
+    ) in page
+    assert '<p class="paper-meta"><a href="../browse/years/2024.html">2024</a></p>' in page
+    author = (built / "site" / "authors" / "ada-lovelace.html").read_text(encoding="utf-8")
+    assert '<a href="../papers/federated-averaging-revisited.html">Federated Averaging Revisited</a>' in author
     assert '<a href="../tags/federated-learning.html" class="tag">federated-learning</a>' in page
     assert '<a href="large-language-model-optimizers.html">Large Language Model Optimizers</a>' in page
 

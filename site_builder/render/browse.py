@@ -17,30 +17,20 @@ from site_builder.model import EnrichedPaper
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, relative_url
 from site_builder.render.lists import block, newest_first, paginated
+from site_builder.render.paths import (
+    MAP_PAGE,
+    YEARS_INDEX,
+    author_path,
+    authors_index_path,
+    newest_path,
+    paper_path,
+    tag_path,
+    year_path,
+)
 from site_builder.render.topic_map import legend, tag_colours, topic_map_svg
 from site_builder.textnorm import title_key
 
-NEWEST = "browse/newest.md"
-YEARS_INDEX = "browse/years.md"
-AUTHORS_INDEX = "browse/authors.md"
-MAP_PAGE = "browse/map.md"
 AUTHORS_PER_INDEX_PAGE = 300
-
-
-def year_path(year: int, page: int = 1) -> str:
-    return f"browse/years/{year}.md" if page == 1 else f"browse/years/{year}-{page}.md"
-
-
-def author_path(key: str, page: int = 1) -> str:
-    return f"authors/{key}.md" if page == 1 else f"authors/{key}-{page}.md"
-
-
-def authors_index_path(page: int = 1) -> str:
-    return AUTHORS_INDEX if page == 1 else f"browse/authors-{page}.md"
-
-
-def newest_path(page: int = 1) -> str:
-    return NEWEST if page == 1 else f"browse/newest-{page}.md"
 
 
 def author_keys(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
@@ -150,8 +140,6 @@ def _authors_index(
 def map_page(papers: Sequence[EnrichedPaper], points: Mapping[str, tuple[float, float]]) -> str:
     here = MAP_PAGE
     colours = tag_colours(papers)
-    from site_builder.render.pages import paper_path, tag_path
-
     svg = topic_map_svg(papers, points, lambda paper_id: relative_url(here, paper_path(paper_id)), colours)
     key = legend(colours, lambda name: relative_url(here, tag_path(name)))
     body = [

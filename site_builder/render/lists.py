@@ -8,12 +8,9 @@ from collections.abc import Callable, Sequence
 from site_builder.model import EnrichedPaper
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, relative_url, text
+from site_builder.render.paths import paper_path
 
 PAGE_SIZE = 50
-
-
-def paper_path(paper_id: str) -> str:
-    return f"papers/{paper_id}.md"
 
 
 def paper_list(papers: Sequence[EnrichedPaper], here: str) -> str:

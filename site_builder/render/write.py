@@ -8,7 +8,7 @@ from pathlib import Path
 from site_builder.catalog.yamlio import write_text_atomic
 
 # docs/ paths the generator owns; anything else in docs/ is hand-written.
-GENERATED_FOLDERS = ("papers", "tags", "browse", "search-index")
+GENERATED_FOLDERS = ("papers", "tags", "browse", "authors", "search-index")
 GENERATED_FILES = ("index.md",)
 
 

@@ -1,0 +1,38 @@
+"""Where each generated page lives in docs/ (its built URL is the same path with .html)."""
+
+from __future__ import annotations
+
+HOME = "index.md"
+TAGS_INDEX = "tags/index.md"
+NEWEST = "browse/newest.md"
+YEARS_INDEX = "browse/years.md"
+AUTHORS_INDEX = "browse/authors.md"
+MAP_PAGE = "browse/map.md"
+
+
+def paper_path(paper_id: str) -> str:
+    return f"papers/{paper_id}.md"
+
+
+def tag_path(tag_name: str, page: int = 1) -> str:
+    return f"tags/{tag_name}.md" if page == 1 else f"tags/{tag_name}/page-{page}.md"
+
+
+def index_path(page: int = 1) -> str:
+    return "browse/all.md" if page == 1 else f"browse/all-{page}.md"
+
+
+def newest_path(page: int = 1) -> str:
+    return NEWEST if page == 1 else f"browse/newest-{page}.md"
+
+
+def year_path(year: int, page: int = 1) -> str:
+    return f"browse/years/{year}.md" if page == 1 else f"browse/years/{year}-{page}.md"
+
+
+def author_path(key: str, page: int = 1) -> str:
+    return f"authors/{key}.md" if page == 1 else f"authors/{key}-{page}.md"
+
+
+def authors_index_path(page: int = 1) -> str:
+    return AUTHORS_INDEX if page == 1 else f"browse/authors-{page}.md"
