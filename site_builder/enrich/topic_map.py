@@ -41,7 +41,7 @@ def topic_coordinates(papers: Sequence[Paper]) -> dict[str, tuple[float, float]]
     if len(papers) <= TSNE_LIMIT:
         norms = np.linalg.norm(reduced, axis=1, keepdims=True)
         unit = reduced / np.where(norms > 0, norms, 1.0)
-        perplexity = float(min(30, max(5, (len(papers) - 1) // 4)))
+        perplexity = min(30.0, max(2.0, (len(papers) - 1) / 3))  # t-SNE needs it below the number of points
         layout = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=SEED, metric="cosine")
         points = layout.fit_transform(unit).astype(np.float64)
     else:
