@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -77,6 +78,13 @@ def run_check(root: Path) -> int:
             "add a tag by hand or a match term to catalog/tags.yaml",
             file=sys.stderr,
         )
+    for name, count in sorted(Counter(tag for tags in tags_by_id.values() for tag in tags).items()):
+        if len(catalog.papers) >= 10 and count > len(catalog.papers) / 2:
+            print(
+                f"{paths.display(paths.tags)}: tags: warning: '{name}' is on {count} of {len(catalog.papers)} papers; "
+                "a tag on more than half the catalog does not tell papers apart: narrow its match terms or split it",
+                file=sys.stderr,
+            )
     print(f"check: {len(catalog.papers)} papers, {len(catalog.tags)} tags, no problems")
     return EXIT_OK
 

@@ -156,3 +156,20 @@ def test_tags_suggest_proposes_uncovered_phrases_and_lists_weak_papers() -> None
     assert weak["odd"].tags == ("optimization",)
     assert "single mention" in weak["odd"].reason
     assert weak["filler0"].tags == () and weak["filler0"].reason.startswith("no tag")
+
+
+def test_tags_suggest_and_check_from_the_command_line(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import make_project, run
+
+    root = make_project(tmp_path / "p", with_site=False)
+    for number in range(12):
+        topic = "variance reduction" if number < 3 else f"subject{number}"
+        (root / "catalog" / "papers" / f"paper-{number}.yaml").write_text(
+            f"title: Paper {number}\nabstract: An optimizer for {topic}, an optimizer again.\n", encoding="utf-8"
+        )
+    assert run(root, "tags", "suggest") == 0
+    out = capsys.readouterr().out
+    assert "'variance reduction'" in out and "3 papers" in out
+    assert run(root, "check") == 0
+    err = capsys.readouterr().err
+    assert "catalog/tags.yaml: tags: warning: 'optimization' is on 12 of 12 papers" in err

@@ -113,9 +113,7 @@ def test_browse_by_year_author_and_newest(site: Path) -> None:
     assert "4 papers" in page(site, "browse/newest.html")
 
 
-def test_the_topic_map_has_one_linked_dot_per_paper_and_the_same_bytes_twice(
-    site: Path, tmp_path: Path
-) -> None:
+def test_the_topic_map_has_one_linked_dot_per_paper_and_the_same_bytes_twice(site: Path, tmp_path: Path) -> None:
     home = page(site, "index.html")
     svg = re.search(r'<svg class="topic-map".*?</svg>', home, re.S)
     assert svg is not None

@@ -23,7 +23,8 @@ from site_builder.enrich.words import GENERIC, WEB
 from site_builder.model import Paper, Tag
 
 MAX_SHARE = 0.3  # a phrase in more than this share of papers is too common to be a topic
-COMMON_SHARE = 0.2  # a phrase made only of words this common says nothing ("neural networks")
+COMMON_SHARE = 0.2  # words this common ("neural", "networks")...
+COLLOCATION = 0.8  # ...make a topic only if they nearly always come together
 _WORDS = r"(?u)\b[^\W\d_][\w-]*[^\W_]\b"
 
 
@@ -53,16 +54,21 @@ def suggest_phrases(papers: Sequence[Paper], tags: Sequence[Tag], limit: int = 2
         return []
     phrases = vectorizer.get_feature_names_out()
     covered = [term.pattern for _, terms in compile_matchers(tags) for term in terms]
-    common = _common_words(documents)
+    word_share = _word_shares(documents)
     scored = []
     for column, phrase in enumerate(phrases):
         words = phrase.split()
         if words[0] in ENGLISH_STOP_WORDS or words[-1] in ENGLISH_STOP_WORDS:
             continue
-        if any(word in GENERIC or word in WEB for word in words) or all(word in common for word in words):
+        if any(word in GENERIC or word in WEB for word in words):
             continue
         users = counts.indices[counts.indptr[column] : counts.indptr[column + 1]]
         share = len(users) / len(papers)
+        rarest = min(word_share.get(word, share) for word in words)
+        # Common words that only sometimes go together ("neural networks") are not a topic;
+        # words that nearly always come as this phrase ("variance reduction") are.
+        if rarest > COMMON_SHARE and share < COLLOCATION * rarest:
+            continue
         if share > MAX_SHARE or any(pattern.search(phrase) for pattern in covered):
             continue
         scored.append((len(users) * math.log(1 / share), phrase, tuple(sorted(papers[row].id for row in users))))
@@ -95,14 +101,11 @@ def weak_papers(papers: Sequence[Paper], tags: Sequence[Tag], assigned: dict[str
     return weak
 
 
-def _common_words(documents: Sequence[str]) -> set[str]:
-    """Words in more than ``COMMON_SHARE`` of the papers ("neural", "networks")."""
-    vectorizer = CountVectorizer(token_pattern=_WORDS, binary=True, max_df=1.0, min_df=1)
-    counts = vectorizer.fit_transform(documents)
-    frequency = counts.sum(axis=0).A1 / len(documents)
-    return {
-        word for word, share in zip(vectorizer.get_feature_names_out(), frequency, strict=True) if share > COMMON_SHARE
-    }
+def _word_shares(documents: Sequence[str]) -> dict[str, float]:
+    """The share of papers each word occurs in."""
+    vectorizer = CountVectorizer(token_pattern=_WORDS, binary=True)
+    frequency = vectorizer.fit_transform(documents).sum(axis=0).A1 / len(documents)
+    return dict(zip(vectorizer.get_feature_names_out(), frequency.tolist(), strict=True))
 
 
 def _overlaps(one: str, other: str) -> bool:
