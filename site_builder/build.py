@@ -20,6 +20,7 @@ from site_builder.catalog import CatalogPaths, load_catalog
 from site_builder.enrich import enrich
 from site_builder.enrich.topic_map import topic_coordinates
 from site_builder.errors import BuildFailed
+from site_builder.progress import say, stage
 from site_builder.render import SiteInfo, render_pages, write_pages
 from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS
 from site_builder.search import build_payload, paper_documents, payload_scripts
@@ -36,16 +37,21 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True) -> None:
         BuildFailed: MkDocs failed.
     """
     started = time.perf_counter()
-    catalog = load_catalog(paths)
+    with stage("load and check"):
+        catalog = load_catalog(paths)
     enriched = enrich(catalog)
     config_file = paths.root / "mkdocs.yml"
-    points = topic_coordinates(catalog.papers)
-    pages = render_pages(enriched, catalog.tags, site_info(config_file), points)
+    with stage("enrich: topic map"):
+        points = topic_coordinates(catalog.papers)
+    with stage("render pages"):
+        pages = render_pages(enriched, catalog.tags, site_info(config_file), points)
     docs_dir = paths.root / "docs"
-    documents = paper_documents(enriched) + handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
-    pages.update(payload_scripts(build_payload(documents)))
-    report = write_pages(docs_dir, pages)
-    _say(
+    with stage("search index"):
+        documents = paper_documents(enriched) + handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
+        pages.update(payload_scripts(build_payload(documents)))
+    with stage("write docs/"):
+        report = write_pages(docs_dir, pages)
+    say(
         f"generate: {len(catalog.papers)} papers, {len(pages)} files "
         f"({report.written} written, {report.unchanged} unchanged, {report.removed} removed) "
         f"in {time.perf_counter() - started:.2f}s"
@@ -59,7 +65,7 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True) -> None:
     finished = subprocess.run(command, cwd=paths.root, env=environment, check=False)
     if finished.returncode != 0:
         raise BuildFailed(f"mkdocs build --strict exited with {finished.returncode}; see its messages above")
-    _say(f"mkdocs: site/ built in {time.perf_counter() - started:.2f}s")
+    say(f"mkdocs: site/ built in {time.perf_counter() - started:.2f}s")
 
 
 def site_info(config_file: Path) -> SiteInfo:
@@ -80,7 +86,3 @@ def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 
 _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
 _ConfigLoader.add_multi_constructor("!", _ignore_tag)
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)

@@ -10,6 +10,7 @@ from pathlib import Path
 from site_builder import commands
 from site_builder.errors import EXIT_BAD_INPUT, EXIT_BUILD_FAILED, BadInput, BuildFailed
 from site_builder.ingest import FORMATS
+from site_builder.progress import set_quiet
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--root", type=Path, default=Path.cwd(), help="project folder holding catalog/ and mkdocs.yml (default: .)"
     )
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress output (problems are still reported)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     importer = sub.add_parser("import", help="merge papers from source files into catalog/papers/")
@@ -71,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_request:
         return int(exit_request.code or 0)
+    set_quiet(args.quiet)
     try:
         if args.command == "import":
             return commands.run_import(args.root, args.paths, args.format, dry_run=args.dry_run)

@@ -35,8 +35,11 @@ def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
-def track(items: Iterable[Item], label: str, total: int | None = None, unit: str = "papers") -> Iterator[Item]:
-    """Yield ``items``, showing a bar on a terminal and one summary line otherwise."""
+def track(
+    items: Iterable[Item], label: str, total: int | None = None, unit: str = "papers", *, summary: bool = True
+) -> Iterator[Item]:
+    """Yield ``items`` with a bar on a terminal; one summary line at the end unless ``summary`` is False
+    (when the caller's ``stage`` already reports the step)."""
     if total is None and hasattr(items, "__len__"):
         total = len(items)  # type: ignore[arg-type]
     started = time.perf_counter()
@@ -47,8 +50,9 @@ def track(items: Iterable[Item], label: str, total: int | None = None, unit: str
         )
     else:
         yield from items
-    count = f"{total} {unit} " if total is not None else ""
-    say(f"{label}: {count}in {time.perf_counter() - started:.2f}s")
+    if summary:
+        count = f"{total} {unit} " if total is not None else ""
+        say(f"{label}: {count}in {time.perf_counter() - started:.2f}s")
 
 
 @contextmanager

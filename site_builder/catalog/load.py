@@ -10,6 +10,7 @@ from site_builder.catalog.vocabulary import load_vocabulary
 from site_builder.catalog.yamlio import ParsedYaml, key_lines, parse_yaml
 from site_builder.errors import BadInput, Problem
 from site_builder.model import Catalog, Paper
+from site_builder.progress import track
 from site_builder.textnorm import title_key
 
 
@@ -59,7 +60,8 @@ def load_catalog(paths: CatalogPaths) -> Catalog:
 
     papers: list[Paper] = []
     title_lines: dict[str, int] = {}
-    for record_path in sorted(paths.papers.glob("*.yaml")) if paths.papers.is_dir() else []:
+    record_paths = sorted(paths.papers.glob("*.yaml")) if paths.papers.is_dir() else []
+    for record_path in track(record_paths, "read catalog/papers", unit="records", summary=False):
         display = paths.display(record_path)
         parsed = parse_yaml(record_path.read_text(encoding="utf-8", errors="replace"), display)
         if isinstance(parsed, Problem):

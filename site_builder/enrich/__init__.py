@@ -6,14 +6,18 @@ from site_builder.enrich.mentions import find_mentions, mentioned_by
 from site_builder.enrich.related import related_papers
 from site_builder.enrich.tags import assign_tags
 from site_builder.model import Catalog, EnrichedPaper
+from site_builder.progress import stage
 
 
 def enrich(catalog: Catalog) -> tuple[EnrichedPaper, ...]:
     """Every paper of ``catalog`` with its tags and related papers, in id order."""
-    tags_by_id = assign_tags(catalog.papers, catalog.tags)
-    related_by_id = related_papers(catalog.papers, tags_by_id)
-    mentions = find_mentions(catalog.papers)
-    backlinks = mentioned_by(mentions)
+    with stage("enrich: tags"):
+        tags_by_id = assign_tags(catalog.papers, catalog.tags)
+    with stage("enrich: related papers"):
+        related_by_id = related_papers(catalog.papers, tags_by_id)
+    with stage("enrich: mentions"):
+        mentions = find_mentions(catalog.papers)
+        backlinks = mentioned_by(mentions)
     return tuple(
         EnrichedPaper(
             paper=paper,

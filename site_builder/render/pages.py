@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from site_builder.model import EnrichedPaper, Tag
+from site_builder.progress import track
 from site_builder.render.browse import author_keys, browse_pages
 from site_builder.render.home import home_page
 from site_builder.render.lists import paginated
@@ -38,7 +39,7 @@ def render_pages(
     titles = {entry.paper.id: entry.paper.title for entry in papers}
     keys = author_keys(papers)
     pages: dict[str, str] = {}
-    for entry in papers:
+    for entry in track(papers, "render paper pages", summary=False):
         pages[paper_path(entry.paper.id)] = paper_page(entry, titles, keys)
     by_title = sorted(papers, key=lambda entry: (title_key(entry.paper.title), entry.paper.id))
     pages.update(paginated(by_title, index_path, "All papers", intro=""))
