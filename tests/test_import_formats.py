@@ -315,3 +315,78 @@ def test_unreadable_sources_get_a_clear_message(tmp_path: Path, capsys: pytest.C
     for path, message in expected.items():
         assert run(root, "import", str(path)) == 2
         assert message in capsys.readouterr().err
+
+
+# --- arXiv API answers ------------------------------------------------------------------------------------------
+
+
+def test_arxiv_answer_fields() -> None:
+    result = read_source(DATA / "arxiv-answer.xml", "arxiv-answer.xml")
+    assert result.problems == ()
+    lion, convex, entropy, adam = (record.paper for record in result.records)
+    assert [record.location for record in result.records][:2] == ["arxiv-answer.xml:10", "arxiv-answer.xml:85"]
+    assert lion.arxiv == "2302.06675"  # no version
+    assert lion.authors[0] == "Xiangning Chen" and lion.authors[-1] == "Quoc V. Le" and len(lion.authors) == 12
+    assert (lion.year, lion.category, lion.venue) == (2023, "cs.LG", "NeurIPS 2023")
+    assert lion.pdf == "https://arxiv.org/pdf/2302.06675v4"
+    assert convex.title == "Convex Optimization: Algorithms and Complexity"  # line break in the title squashed
+    assert convex.doi == "10.1561/2200000050"
+    assert convex.venue == "In Foundations and Trends in Machine Learning, Vol. 8: No. 3-4, pp 231-357, 2015"
+    assert "\n" not in convex.abstract and "  " not in convex.abstract
+    assert adam.abstract.startswith("We introduce Adam, an algorithm for first-order gradient-based optimization of")
+    assert entropy.year == 2016
+
+
+def test_xml_that_declares_entities_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project(tmp_path / "project", with_site=False)
+    bomb = tmp_path / "laughs.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+        ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n'
+        ' <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">\n]>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>&lol3;</title></entry></feed>\n',
+        encoding="utf-8",
+    )
+    assert run(root, "import", str(bomb)) == 2
+    assert f"{bomb}:1: this XML declares entities; refused for safety" in capsys.readouterr().err
+    broken = tmp_path / "broken.xml"
+    broken.write_text('<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n<entry>\n</feed>\n')
+    assert run(root, "import", str(broken)) == 2
+    assert f"{broken}:4: this is not well-formed XML: mismatched tag" in capsys.readouterr().err
+    assert list((root / "catalog" / "papers").iterdir()) == []
+
+
+def test_arxiv_error_answer_is_reported(tmp_path: Path) -> None:
+    answer = tmp_path / "error.xml"
+    answer.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
+        "  <entry>\n    <id>http://arxiv.org/api/errors#incorrect_id_format_for_1234</id>\n"
+        "    <title>Error</title>\n    <summary>incorrect id format for 1234</summary>\n  </entry>\n</feed>\n",
+        encoding="utf-8",
+    )
+    result = read_source(answer, "error.xml")
+    assert [str(problem) for problem in result.problems] == [
+        "error.xml:3: arXiv answered with an error: incorrect id format for 1234"
+    ]
+
+
+def test_bibtex_and_arxiv_overlapping_the_seed_add_only_new_papers_and_fill_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The issue's 'done when': import both, the seed records gain authors/years/arXiv ids, a rerun changes nothing."""
+    root = seed_project(tmp_path)
+    sources = [str(DATA / "arxiv-answer.xml"), str(DATA / "zotero-export.bib")]
+    assert run(root, "import", *sources) == 0
+    out = capsys.readouterr().out
+    papers = records_by_title(root)
+    assert len(papers) == 119 + 4  # Adam (in both files, once), Attention, Cho et al., Schölkopf
+    lion = papers["Symbolic Discovery of Optimization Algorithms"]
+    assert (lion["year"], lion["arxiv"], len(lion["authors"])) == (2023, "2302.06675", 12)
+    assert lion["aliases"] == ["Lion"]  # the curator's field is untouched
+    convex = papers["Convex Optimization: Algorithms and Complexity"]
+    assert convex["year"] == 2014  # the first source wins; the BibTeX's 2015 is reported as a conflict
+    assert "import: 4 added, 3 updated" in out
+    assert run(root, "check") == 0
+    before = snapshot(root)
+    assert run(root, "import", *sources) == 0
+    assert snapshot(root) == before
