@@ -16,9 +16,17 @@ from __future__ import annotations
 
 import re
 
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-_DECODER = LatexNodes2Text(math_mode="with-delimiters", strict_latex_spaces=True)
+
+def _context():  # type: ignore[no-untyped-def]
+    context = get_default_latex_context_db()
+    # pylatexenc gives U+02C6 (a modifier letter) for \textasciicircum; the text means "^".
+    context.add_context_category("catalog", prepend=True, macros=[MacroTextSpec("textasciicircum", "^")])
+    return context
+
+
+_DECODER = LatexNodes2Text(math_mode="with-delimiters", strict_latex_spaces=True, latex_context=_context())
 
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}'’”]")
 # Only the characters LaTeX treats specially trigger the decoder at all.

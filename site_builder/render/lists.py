@@ -22,8 +22,17 @@ def paper_list(papers: Sequence[EnrichedPaper], here: str) -> str:
     return f'<ul class="paper-list">{"".join(items)}</ul>'
 
 
-def paginated(papers: Sequence[EnrichedPaper], path_of: Callable[[int], str], title: str, intro: str) -> dict[str, str]:
-    """A list split into pages of ``PAGE_SIZE`` with a pager on each."""
+def paginated(
+    papers: Sequence[EnrichedPaper],
+    path_of: Callable[[int], str],
+    title: str,
+    intro: str | Callable[[str], str] = "",
+) -> dict[str, str]:
+    """A list split into pages of ``PAGE_SIZE`` with a pager on each.
+
+    ``intro`` is HTML put above the list; when it has links, pass a function of
+    the page's path so they are relative to each page.
+    """
     chunks = [papers[start : start + PAGE_SIZE] for start in range(0, len(papers), PAGE_SIZE)] or [[]]
     pages = {}
     for number, chunk in enumerate(chunks, start=1):
@@ -32,7 +41,8 @@ def paginated(papers: Sequence[EnrichedPaper], path_of: Callable[[int], str], ti
         count = (
             f"{len(papers)} papers" if len(chunks) == 1 else f"papers {first}–{first + len(chunk) - 1} of {len(papers)}"
         )
-        parts = [f"<h1>{text(title)}</h1>", intro, f'<p class="list-count">{count}</p>', paper_list(chunk, here)]
+        top = intro(here) if callable(intro) else intro
+        parts = [f"<h1>{text(title)}</h1>", top, f'<p class="list-count">{count}</p>', paper_list(chunk, here)]
         if len(chunks) > 1:
             parts.append(pager(number, len(chunks), here, path_of))
         page_title = title if number == 1 else f"{title} (page {number})"

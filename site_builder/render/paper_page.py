@@ -12,7 +12,7 @@ from site_builder.render.paths import author_path, paper_path, tag_path, year_pa
 from site_builder.textnorm import title_key
 
 
-def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_keys: Mapping[str, str]) -> str:
+def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_keys: Mapping[str, str], bibtex: str) -> str:
     paper, here = entry.paper, paper_path(entry.paper.id)
     parts = ['<article class="paper">', f'<h1 class="paper-title">{text(paper.title)}</h1>']
     if paper.authors:
@@ -51,6 +51,9 @@ def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_keys: Map
             f"<li>{link(relative_url(here, paper_path(source)), titles[source])}</li>" for source in entry.mentioned_by
         )
         parts.append(f'<ul class="paper-mentioned-by">{items}</ul>')
+    parts.append("<h2>Cite</h2>")
+    # One <pre><code> block, escaped; Material adds its copy button to it.
+    parts.append(f'<pre class="bibtex"><code>{text(bibtex.rstrip())}</code></pre>')
     source = f"Source: {text(paper.source)}" if paper.source else ""
     added = f"added {paper.added.isoformat()}" if paper.added else ""
     record = f"record: <code>catalog/papers/{text(paper.id)}.yaml</code>"
@@ -60,8 +63,24 @@ def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_keys: Map
         "title": paper.title,
         "tags": list(entry.tags),
         "related": [related.paper_id for related in entry.related],
+        "citation": citation_meta(paper),
     }
     return page_text(meta_data, block(parts))
+
+
+def citation_meta(paper: Paper) -> dict[str, object]:
+    """Google Scholar's citation_* values; the theme writes them as <meta> tags in the page head."""
+    pdf = paper.pdf or (f"https://arxiv.org/pdf/{paper.arxiv}" if paper.arxiv else "")
+    values: dict[str, object] = {
+        "title": paper.title,
+        "authors": list(paper.authors),
+        "publication_date": str(paper.year) if paper.year else "",
+        "journal_title": paper.venue,
+        "pdf_url": pdf if safe_url(pdf) else "",
+        "arxiv_id": paper.arxiv,
+        "doi": paper.doi,
+    }
+    return {key: value for key, value in values.items() if value}
 
 
 def abstract_html(abstract: str, mentions: Sequence[Mention], here: str) -> str:

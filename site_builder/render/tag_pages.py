@@ -11,7 +11,7 @@ from site_builder.model import EnrichedPaper, Tag
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, relative_url, text
 from site_builder.render.lists import block, newest_first, paginated
-from site_builder.render.paths import TAGS_INDEX, tag_path
+from site_builder.render.paths import TAGS_INDEX, tag_bib_path, tag_path
 
 RELATED_TAGS = 6
 
@@ -49,7 +49,7 @@ def tag_pages(tags: Sequence[Tag], members: Members) -> dict[str, str]:
             children[tag.parent].append(tag.name)
     pages: dict[str, str] = {}
     for tag in tags:
-        intro = _tag_intro(tag, children[tag.name], neighbours.get(tag.name, ()), tag_path(tag.name))
+        intro = partial(_tag_intro, tag, children[tag.name], neighbours.get(tag.name, ()))
         ordered = sorted(members[tag.name], key=newest_first)
         pages.update(paginated(ordered, partial(tag_path, tag.name), f"Tag: {tag.name}", intro))
     pages[TAGS_INDEX] = tags_index_page(tags, members)
@@ -69,6 +69,9 @@ def _tag_intro(tag: Tag, narrower: Sequence[str], related: Sequence[str], here: 
         relations.append(f"Often together with: {_tag_links(related, here)}")
     if relations:
         parts.append('<p class="tag-relations">' + "<br>".join(relations) + "</p>")
+    parts.append(
+        f'<p class="bibtex-link">{link(relative_url(here, tag_bib_path(tag.name)), "BibTeX of these papers")}</p>'
+    )
     return "\n".join(parts)
 
 
