@@ -58,7 +58,7 @@ def test_a_whole_catalog_round_trips(tmp_path: Path) -> None:
     text = bibtex_file(papers, bibtex_keys(papers))
     back = read_bibtex(text, "catalog.bib")
     assert back.problems == ()
-    assert [record.paper.title for record in back.records] == [HOSTILE_TITLE, "Plain Paper"]
+    assert sorted(record.paper.title for record in back.records) == sorted([HOSTILE_TITLE, "Plain Paper"])
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_paper_page_has_its_bibtex_and_citation_meta_tags(built: Path) -> None:
     block = re.search(r'<pre class="bibtex"><code>(.*?)</code></pre>', page, re.S)
     assert block is not None
     entry = html.unescape(block.group(1))
-    assert entry.startswith("@misc{muller2023snake,")
+    assert entry.startswith("@misc{muller2023snakecase,")
     assert read_bibtex(entry, "page").records[0].paper.title == HOSTILE_TITLE
     assert meta_tags(page) == [
         ("citation_title", HOSTILE_TITLE),

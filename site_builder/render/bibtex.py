@@ -1,135 +1,236 @@
-"""BibTeX out: one entry per paper, readable stable keys, text escaped so it reads back the same.
+"""BibTeX out: citation keys for the whole catalog, one entry per paper, ``.bib`` files.
 
-Keys look like ``chen2023symbolic``: the first author's family name, the
-year and the first significant word of the title, folded to ASCII. Papers
-that would share a key get ``a``, ``b``, ... in the order they entered the
-catalog (``added``, then id), so adding a paper never renames an older
-paper's key.
-
-Values are escaped for LaTeX (``\\ { } % & # $ _ ~ ^``, and the ligatures
-``--``, ````` and ``''``), so that importing an exported file gives the same
-text back; non-ASCII letters stay as UTF-8, which BibLaTeX/biber and modern
-BibTeX read. Titles get an extra pair of braces so styles keep their case.
+Entries are meant to be pasted into a reference manager or a ``.bib`` file and
+to come back unchanged through our own reader (``ingest/bibtex.py``): every
+character LaTeX treats specially is escaped, non-ASCII text stays UTF-8
+(biber and modern BibTeX read it), and the output is deterministic.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from slugify import slugify
 
+# The reader keeps URLs inside text exactly as written (no LaTeX decoding), so
+# the writer must leave them unescaped to get the same text back.
+from site_builder.ingest.latex import _URL as READER_URL
 from site_builder.model import Paper
 
-_SKIP_WORDS = frozenset(
-    "a an the on of in for to and with via towards toward from by at is are do does can what how why when".split()
+# Title words a key skips, as Google Scholar's keys do ("On the ..." → the next word).
+STOP_WORDS = frozenset(
+    "a an the on of in for to and or with from by at as via is are do does can how what why when where "
+    "which who toward towards".split()
 )
-_LATEX_SPECIAL = {
+# Name suffixes that are not the family name ("Martin Luther King Jr." → king).
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_TITLE_WORD_SPLIT = re.compile(r"[\s\-‐‑–—/:]+")
+_MAX_TITLE_WORD = 20  # a title without spaces (e.g. Chinese) would otherwise be the whole title
+
+# One replacement per special character. pylatexenc (our reader, and
+# bibtexparser's LaTeX decoder) reads \textasciicircum as U+02C6 and does not
+# know \textbraceleft, so ^ and unmatched braces use forms it reads back exactly.
+_SPECIALS = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
     "%": r"\%",
     "&": r"\&",
     "#": r"\#",
     "$": r"\$",
     "_": r"\_",
     "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
+    "^": r"\string^",
 }
-# TeX turns these character pairs into other characters (– — “ ”); an empty group keeps them apart.
-_LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')")
-_WORD = re.compile(r"[A-Za-z0-9]+")
+_UNMATCHED_BRACE = {"{": r"\lbrace{}", "}": r"\rbrace{}"}
+# Character pairs that TeX turns into ligatures (-- –, `` “, '' ”, ?` ¿, !` ¡): split by {}.
+_LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
+_WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What may follow a URL for the reader to see the same URL end (see _text_pieces).
+_AFTER_URL = re.compile(r"[.,;:!?)\]’”]*(?:[\s<>\"]|$)")
+# Percent-encodings for a verbatim field (url, doi): an unmatched brace would end
+# the entry, and bibtexparser reads a backslash before a brace as an escape.
+_VERBATIM_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C"}
+_NAME_NEEDS_BRACES = re.compile(r",|\band\b", re.IGNORECASE)
 
 
-def bibtex_keys(papers: Iterable[Paper]) -> dict[str, str]:
-    """Paper id → citation key, unique across ``papers``."""
-    groups: dict[str, list[Paper]] = defaultdict(list)
+def bibtex_keys(papers: Sequence[Paper]) -> dict[str, str]:
+    """Citation keys for the whole catalog, by paper id.
+
+    A key is the first author's family name (ASCII-folded, lowercase), the
+    year and the first title word that is not a stop word:
+    ``chen2023symbolic``. A missing author or year is left out.
+
+    Papers sharing a key are ordered by when they were added (``added``, then
+    id; papers without a date last). The first keeps the plain key, the next
+    ones get ``a``, ``b``, … (``chen2023symbolica``). A paper added later thus
+    takes the next suffix and never renames the keys already cited, and a paper
+    with a different key changes nothing.
+    """
+    by_base: dict[str, list[Paper]] = {}
     for paper in papers:
-        groups[_base_key(paper)].append(paper)
+        by_base.setdefault(key_base(paper), []).append(paper)
+    taken = set(by_base)
     keys: dict[str, str] = {}
-    for base, members in groups.items():
-        members.sort(key=lambda paper: (paper.added or dt.date.min, paper.id))
-        for number, paper in enumerate(members):
-            keys[paper.id] = base + _suffix(number)
+    for base in sorted(by_base):
+        first, *later = sorted(by_base[base], key=_added_order)
+        keys[first.id] = base
+        suffixes = _suffixes()
+        for paper in later:
+            key = base + next(suffixes)
+            while key in taken:
+                key = base + next(suffixes)
+            taken.add(key)
+            keys[paper.id] = key
     return keys
 
 
-def _base_key(paper: Paper) -> str:
-    family = _ascii_words(paper.authors[0].split()[-1]) if paper.authors else []
-    title_words = [word for word in _ascii_words(paper.title) if word not in _SKIP_WORDS]
-    parts = [family[0] if family else "", str(paper.year or ""), title_words[0] if title_words else ""]
-    return "".join(parts) or "paper"
+def key_base(paper: Paper) -> str:
+    """The key before any clash suffix (``chen2023symbolic``)."""
+    family = family_name(paper.authors[0]) if paper.authors else ""
+    year = str(paper.year) if paper.year else ""
+    return f"{family}{year}{title_word(paper.title)}" or "paper"
 
 
-def _ascii_words(value: str) -> list[str]:
-    return _WORD.findall(slugify(value, separator=" ", lowercase=True))
+def family_name(name: str) -> str:
+    """The folded family name of a "First Last" name (or "Last, First")."""
+    if "," in name:
+        words = name.split(",")[0].split()
+    else:
+        words = [word for word in name.split() if _fold(word) not in _NAME_SUFFIXES] or name.split()
+    return _fold(words[-1]) if words else ""
 
 
-def _suffix(number: int) -> str:
-    """'' for the first paper, then a, b, ..., z, aa, ab, ..."""
-    if number == 0:
-        return ""
-    letters = ""
-    number -= 1
+def title_word(title: str) -> str:
+    """The first title word that is not a stop word, folded (else the first word)."""
+    words = [folded for word in _TITLE_WORD_SPLIT.split(title) if (folded := _fold(word))]
+    significant = [word for word in words if word not in STOP_WORDS] or words
+    return significant[0][:_MAX_TITLE_WORD] if significant else ""
+
+
+def _fold(word: str) -> str:
+    return slugify(word, separator="")
+
+
+def _added_order(paper: Paper) -> tuple[bool, dt.date, str]:
+    return (paper.added is None, paper.added or dt.date.min, paper.id)
+
+
+def _suffixes() -> Iterator[str]:
+    """a, b, …, z, aa, ab, …: as many as needed."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    width = 1
     while True:
-        letters = chr(ord("a") + number % 26) + letters
-        number = number // 26 - 1
-        if number < 0:
-            return letters
-
-
-def escape_latex(value: str) -> str:
-    """``value`` as BibTeX field text that reads back as exactly ``value``."""
-    escaped = "".join(_LATEX_SPECIAL.get(char, char) for char in " ".join(value.split()))
-    return _LIGATURE.sub("{}", escaped)
+        for number in range(len(letters) ** width):
+            digits = []
+            for _ in range(width):
+                number, digit = divmod(number, len(letters))
+                digits.append(letters[digit])
+            yield "".join(reversed(digits))
+        width += 1
 
 
 def bibtex_entry(paper: Paper, key: str) -> str:
-    """One entry: ``@article`` when the paper has a venue, else ``@misc`` (an arXiv preprint, say)."""
-    kind = "article" if paper.venue else "misc"
-    fields: list[tuple[str, str]] = [("title", "{" + escape_latex(paper.title) + "}")]
-    if paper.authors:
-        fields.append(("author", " and ".join(_name(name) for name in paper.authors)))
-    if paper.venue:
-        fields.append(("journal", escape_latex(paper.venue)))
-    if paper.year:
-        fields.append(("year", str(paper.year)))
-    if paper.doi:
-        fields.append(("doi", _verbatim(paper.doi)))
-    if paper.arxiv:
-        fields.append(("eprint", paper.arxiv))
-        fields.append(("archivePrefix", "arXiv"))
-        if paper.category:
-            fields.append(("primaryClass", escape_latex(paper.category)))
-    url = paper.url or (f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else "")
-    if url:
-        fields.append(("url", _verbatim(url)))
-    if paper.abstract:
-        fields.append(("abstract", escape_latex(paper.abstract)))
-    body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields)
-    return f"@{kind}{{{key},\n{body}}}\n"
+    """One BibTeX entry: ``@article`` with ``journal`` when the paper has a venue, else ``@misc``.
+
+    Fields come in a fixed order and only when known: title (its case
+    protected by a second pair of braces), author, year, journal, doi, url
+    (the arXiv page when there is no other), eprint, archivePrefix,
+    primaryClass, abstract.
+    """
+    arxiv_url = f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else ""
+    fields = [
+        ("title", "{" + latex_text(paper.title) + "}"),
+        ("author", " and ".join(_author(name) for name in paper.authors if name.strip())),
+        ("year", str(paper.year) if paper.year else ""),
+        ("journal", latex_text(paper.venue)),
+        ("doi", verbatim(paper.doi)),
+        ("url", verbatim(paper.url or arxiv_url)),
+        ("eprint", verbatim(paper.arxiv)),
+        ("archivePrefix", "arXiv" if paper.arxiv else ""),
+        ("primaryClass", verbatim(paper.category) if paper.arxiv else ""),
+        ("abstract", latex_text(paper.abstract)),
+    ]
+    kind = "article" if paper.venue.strip() else "misc"
+    lines = [f"  {name} = {{{value}}}" for name, value in fields if value]
+    return f"@{kind}{{{key},\n" + ",\n".join(lines) + "\n}\n"
 
 
-def bibtex_file(papers: Sequence[Paper], keys: dict[str, str]) -> str:
-    """Entries for ``papers``, in the given order, separated by blank lines."""
-    return "\n".join(bibtex_entry(paper, keys[paper.id]) for paper in papers)
+def bibtex_file(papers: Sequence[Paper], keys: Mapping[str, str]) -> str:
+    """Entries for ``papers``, sorted by key and separated by blank lines."""
+    ordered = sorted(papers, key=lambda paper: keys[paper.id])
+    return "\n".join(bibtex_entry(paper, keys[paper.id]) for paper in ordered)
 
 
-def _name(name: str) -> str:
-    # A comma or a lone "and" inside one name would split it; braces keep it whole.
-    escaped = escape_latex(name)
-    if "," in name or re.search(r"\band\b", name, re.IGNORECASE):
-        return "{" + escaped + "}"
-    return escaped
+def _author(name: str) -> str:
+    """One name as BibTeX reads it back whole.
+
+    Braced when a comma or "and" would split it, and when it starts with a
+    backslash: bibtexparser's name splitter drops the first two characters of
+    a name that starts with an escape after " and ".
+    """
+    escaped = latex_text(name)
+    protect = _NAME_NEEDS_BRACES.search(name) or escaped.startswith("\\")
+    return "{" + escaped + "}" if protect else escaped
 
 
-def _verbatim(value: str) -> str:
-    """DOIs and URLs are read as written (biblatex's verbatim fields); only an unbalanced brace breaks one."""
-    depth = 0
-    for char in value:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            break
-    return value if depth == 0 else value.replace("{", "%7B").replace("}", "%7D")
+def latex_text(value: str) -> str:
+    """Plain text as a BibTeX field value that decodes back to the same text.
+
+    Whitespace runs become one space (as the reader does). URLs are kept as
+    written when the reader will find exactly the same URL again; a URL that
+    must be escaped (it holds a brace or a backslash, or runs into other text)
+    comes back with backslashes, but the entry stays valid.
+    """
+    text = _WHITESPACE.sub(" ", _CONTROL.sub("", value)).strip()
+    return "".join(piece if is_url else _escape(piece) for piece, is_url in _text_pieces(text))
+
+
+def _text_pieces(text: str) -> Iterator[tuple[str, bool]]:
+    """``text`` cut into (piece, is verbatim URL), in order."""
+    position = 0
+    for url in READER_URL.finditer(text):
+        if set(url.group(0)) & set("{}\\") or not _AFTER_URL.match(text, url.end()):
+            continue
+        yield text[position : url.start()], False
+        yield url.group(0), True
+        position = url.end()
+    yield text[position:], False
+
+
+def _escape(text: str) -> str:
+    matched = _matched_braces(text)
+    out = []
+    for index, char in enumerate(text):
+        if char in "{}":
+            out.append("\\" + char if index in matched else _UNMATCHED_BRACE[char])
+        else:
+            out.append(_SPECIALS.get(char, char))
+    return _LIGATURE.sub("{}", "".join(out))
+
+
+def _matched_braces(text: str) -> set[int]:
+    """Positions of braces that pair up; BibTeX needs the others spelled without a brace."""
+    opened: list[int] = []
+    matched: set[int] = set()
+    for index, char in enumerate(text):
+        if char == "{":
+            opened.append(index)
+        elif char == "}" and opened:
+            matched.update((opened.pop(), index))
+    return matched
+
+
+def verbatim(value: str) -> str:
+    """A field BibTeX tools take as written (url, doi, eprint).
+
+    Only backslashes and unmatched braces are percent-encoded; such a value
+    is the one thing that does not come back exactly as it was.
+    """
+    cleaned = _WHITESPACE.sub("", _CONTROL.sub("", value))
+    matched = _matched_braces(cleaned)
+    return "".join(
+        char if index in matched and char in "{}" else _VERBATIM_UNSAFE.get(char, char)
+        for index, char in enumerate(cleaned)
+    )

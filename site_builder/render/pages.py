@@ -40,7 +40,7 @@ def render_pages(
     """Every generated page of the site: papers, lists, tags, browse pages, home."""
     titles = {entry.paper.id: entry.paper.title for entry in papers}
     authors = author_keys(papers)
-    cite_keys = bibtex_keys(entry.paper for entry in papers)
+    cite_keys = bibtex_keys([entry.paper for entry in papers])
     entries = {entry.paper.id: bibtex_entry(entry.paper, cite_keys[entry.paper.id]) for entry in papers}
     pages: dict[str, str] = {}
     for entry in track(papers, "render paper pages", summary=False):
