@@ -70,7 +70,7 @@ def _record(entry: model.Entry, path: str, line: int) -> tuple[IncomingRecord | 
         at = line if field is None or field.start_line is None else field.start_line + 1
         problems.append(Problem(path, at, name, f"{message} (entry '{entry.key}')"))
 
-    title = decode_latex(value("title"))
+    title = decode_latex(value("title"), literal_braces=False)
     if not title:
         report("title", "entry has no title; add one or remove the entry")
     year = None
@@ -82,13 +82,13 @@ def _record(entry: model.Entry, path: str, line: int) -> tuple[IncomingRecord | 
     if value("arxiv") and not arxiv:
         report("arxiv", f"'{value('arxiv')}' is not an arXiv id like 2302.06675")
     url = value("url").strip()
-    venue = decode_latex(value("journal") or value("booktitle"))
+    venue = decode_latex(value("journal") or value("booktitle"), literal_braces=False)
     if arxiv and arxiv_id(venue) == arxiv:
         venue = ""  # Google Scholar's "arXiv preprint arXiv:1406.1078" is not a venue
     paper = Paper(
         id="",
         title=title,
-        abstract=decode_latex(value("abstract")),
+        abstract=decode_latex(value("abstract"), literal_braces=False),
         authors=_authors(fields.get("author")),
         year=year,
         venue=venue,
@@ -126,7 +126,11 @@ def _authors(field: model.Field | None) -> tuple[str, ...]:
         return ()
     names = field.value if isinstance(field.value, list) else [str(field.value)]
     # "and others" marks a truncated list; it is not a person.
-    return tuple(decoded for name in names if (decoded := decode_latex(str(name))) and decoded.lower() != "others")
+    return tuple(
+        decoded
+        for name in names
+        if (decoded := decode_latex(str(name), literal_braces=False)) and decoded.lower() != "others"
+    )
 
 
 def _failure_message(block: model.ParsingFailedBlock, text: str) -> str:

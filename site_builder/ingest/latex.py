@@ -39,12 +39,18 @@ _BARE_SPECIAL = re.compile(r"(?<!\\)([%&#])")
 _DOLLAR_MATH = re.compile(r"(?<!\\)\$([^$]+)(?<!\\)\$")
 _MATHLIKE = re.compile(r"[\\^_{}]")
 _WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
+_DASH_RUN = re.compile(r"-{2,}")
 
 
-def decode_latex(text: str) -> str:
+def decode_latex(text: str, *, literal_braces: bool = True) -> str:
     """Turn text with LaTeX remnants into plain Unicode text.
 
-    Whitespace runs (including line breaks) become single spaces.
+    Whitespace runs (including line breaks) become single spaces. "--" and
+    "---" become dashes only where used as one (``231--357``, ``a -- b``), so
+    ``--8<--`` and ``<!--`` stay as typed. With ``literal_braces`` (pasted text,
+    API answers), template and attribute syntax (``{{ x }}``, ``{% x %}``,
+    ``{: x }``) and unmatched braces are kept as text; BibTeX passes False,
+    since every brace there is LaTeX.
 
     >>> decode_latex(r"T\\'yr reaches 14.2\\% on ``hard'' cases")
     'Týr reaches 14.2% on “hard” cases'
@@ -52,14 +58,14 @@ def decode_latex(text: str) -> str:
     pieces: list[str] = []
     position = 0
     for url in _URL.finditer(text):
-        pieces.append(_decode_plain(text[position : url.start()]))
+        pieces.append(_decode_plain(text[position : url.start()], literal_braces))
         pieces.append(url.group(0))
         position = url.end()
-    pieces.append(_decode_plain(text[position:]))
+    pieces.append(_decode_plain(text[position:], literal_braces))
     return _WHITESPACE.sub(" ", "".join(pieces)).strip()
 
 
-def _decode_plain(text: str) -> str:
+def _decode_plain(text: str, literal_braces: bool) -> str:
     text = _LOST_LEFT_RIGHT.sub(r"\1\g<body>\3", text)
     if not _LATEX_SIGNAL.search(text):
         return text
@@ -67,7 +73,50 @@ def _decode_plain(text: str) -> str:
     text = text.replace("~", r"\textasciitilde{}")
     text = _shield_dollars(text)
     text = _shield_script_braces(text)
+    if literal_braces:
+        text = _shield_text_braces(text)
+    text = _shield_dashes(text)
     return _DECODER.latex_to_text(text)
+
+
+def _shield_text_braces(text: str) -> str:
+    """Escape braces that are template or attribute syntax, not LaTeX: ``{{ }}``, ``{% %}``, ``{# #}``, ``{: }``.
+
+    Unmatched braces are text too. Other groups (``{\\it x}``, ``{the}``) stay LaTeX.
+    """
+    out = list(text)
+    stack: list[int] = []
+    for index, char in enumerate(text):
+        if index > 0 and text[index - 1] == "\\":
+            continue  # already escaped
+        if char == "{":
+            stack.append(index)
+        elif char == "}":
+            if not stack:
+                out[index] = "\\}"  # closes nothing: text
+                continue
+            opening = stack.pop()
+            inner = text[opening + 1 : opening + 3].removeprefix("\\")[:1]  # "{\%" counts as "{%"
+            doubled = text[opening - 1 : opening] == "{" or text[index + 1 : index + 2] == "}"
+            if inner in ("{", "%", "#", ":") or doubled:
+                out[opening], out[index] = "\\{", "\\}"
+    for opening in stack:
+        out[opening] = "\\{"  # opens nothing that closes: text
+    return "".join(out)
+
+
+def _shield_dashes(text: str) -> str:
+    """Keep "--" and "---" as typed ("--8<--", "<!--") unless they are used as a dash."""
+
+    def replace(match: re.Match[str]) -> str:
+        start, end = match.span()
+        before = text[start - 1] if start > 0 else ""
+        after = text[end] if end < len(text) else ""
+        # A dash joins two words or numbers (231--357), or stands between spaces ("axes -- architecture").
+        is_dash = (before.isalnum() and after.isalnum()) or (before.isspace() and after.isspace())
+        return match.group(0) if is_dash else "{}".join(match.group(0))
+
+    return _DASH_RUN.sub(replace, text)
 
 
 def _shield_dollars(text: str) -> str:
