@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container
 
 from slugify import slugify
 
@@ -30,12 +30,14 @@ def slug_for_title(title: str) -> str:
     return slug
 
 
-def unique_id(title: str, taken: Iterable[str] | set[str]) -> str:
-    """A slug for ``title`` that is not in ``taken`` (``-2``, ``-3``... if needed)."""
-    taken_ids = taken if isinstance(taken, set) else set(taken)
+def unique_id(title: str, taken: Container[str]) -> str:
+    """A slug for ``title`` that is not in ``taken`` (``-2``, ``-3``... if needed).
+
+    ``taken`` is anything with a fast ``in`` (a set, a dict of papers by id).
+    """
     base = slug_for_title(title)
     candidate, counter = base, 1
-    while candidate in taken_ids:
+    while candidate in taken:
         counter += 1
         suffix = f"-{counter}"
         candidate = base[: MAX_ID_LENGTH - len(suffix)].rstrip("-") + suffix

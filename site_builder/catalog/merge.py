@@ -72,7 +72,7 @@ def plan_import(
         keys = _match_keys(record.paper)
         paper_id = next((index[key] for key in keys if key in index), None)
         if paper_id is None:
-            paper_id = unique_id(record.paper.title, current.keys())
+            paper_id = unique_id(record.paper.title, current)
             current[paper_id] = _new_paper(paper_id, record, today)
             added_ids.append(paper_id)
         else:
