@@ -6,6 +6,17 @@ import re
 import unicodedata
 
 _NOT_WORD = re.compile(r"[\W_]+")
+# Characters that change how text is shown without being seen: C0/C1 controls
+# (but tab and newline), bidi embeddings, overrides and isolates (which can make
+# "txt.exe" read as "exe.txt"), and zero-width spaces, word joiners and BOMs
+# (which can hide a word inside another). ZWJ and ZWNJ stay: emoji sequences and
+# Persian or Indic words need them. (Python-Markdown also uses \x02/\x03 as placeholders.)
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
+
+
+def visible(value: str) -> str:
+    """``value`` without the characters that would hide or reorder what a reader sees."""
+    return _INVISIBLE.sub("", value)
 
 
 def title_key(title: str) -> str:

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import html
 import posixpath
-import re
 
 import markdown
 import nh3
 
-# C0/C1 controls (except tab and newline) have no business in a page, and
-# Python-Markdown uses \x02/\x03 as its own placeholders.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from site_builder.textnorm import visible
+
 _NOTE_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr",
     "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead",
@@ -25,13 +23,13 @@ _NOTE_TAGS = {
 
 
 def text(value: object) -> str:
-    """``value`` as HTML text content (also safe inside a quoted attribute)."""
-    return html.escape(_CONTROL.sub("", str(value)), quote=True)
+    """``value`` as HTML text content (also safe inside a quoted attribute), invisible controls removed."""
+    return html.escape(visible(str(value)), quote=True)
 
 
 def safe_url(url: str) -> str | None:
     """An escaped http(s) URL for ``href``, or None for any other scheme."""
-    cleaned = _CONTROL.sub("", url).strip()
+    cleaned = visible(url).strip()
     if not cleaned.lower().startswith(("https://", "http://")):
         return None
     return html.escape(cleaned, quote=True)
@@ -45,7 +43,7 @@ def link(href: str, label: str, css_class: str = "") -> str:
 
 def notes_html(notes: str) -> str:
     """Curator notes: Markdown rendered, then sanitized with an allow-list."""
-    rendered = markdown.markdown(_CONTROL.sub("", notes), extensions=["tables", "fenced_code"])
+    rendered = markdown.markdown(visible(notes), extensions=["tables", "fenced_code"])
     return nh3.clean(
         rendered,
         tags=_NOTE_TAGS,

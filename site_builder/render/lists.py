@@ -9,6 +9,7 @@ from site_builder.model import EnrichedPaper
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, relative_url, text
 from site_builder.render.paths import paper_path
+from site_builder.textnorm import visible
 
 PAGE_SIZE = 50
 
@@ -46,7 +47,7 @@ def paginated(
         if len(chunks) > 1:
             parts.append(pager(number, len(chunks), here, path_of))
         page_title = title if number == 1 else f"{title} (page {number})"
-        pages[here] = page_text({"title": page_title}, block([part for part in parts if part]))
+        pages[here] = page_text({"title": visible(page_title)}, block([part for part in parts if part]))
     return pages
 
 

@@ -9,7 +9,7 @@ from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, notes_html, relative_url, safe_url, text
 from site_builder.render.lists import block
 from site_builder.render.paths import author_path, paper_path, tag_path, year_path
-from site_builder.textnorm import title_key
+from site_builder.textnorm import title_key, visible
 
 
 def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_keys: Mapping[str, str], bibtex: str) -> str:
@@ -60,7 +60,7 @@ def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_keys: Map
     parts.append(f'<p class="paper-source">{" · ".join(filter(None, [source, added, record]))}</p>')
     parts.append("</article>")
     meta_data = {
-        "title": paper.title,
+        "title": visible(paper.title),
         "tags": list(entry.tags),
         "related": [related.paper_id for related in entry.related],
         "citation": citation_meta(paper),
@@ -72,10 +72,10 @@ def citation_meta(paper: Paper) -> dict[str, object]:
     """Google Scholar's citation_* values; the theme writes them as <meta> tags in the page head."""
     pdf = paper.pdf or (f"https://arxiv.org/pdf/{paper.arxiv}" if paper.arxiv else "")
     values: dict[str, object] = {
-        "title": paper.title,
-        "authors": list(paper.authors),
+        "title": visible(paper.title),
+        "authors": [visible(name) for name in paper.authors],
         "publication_date": str(paper.year) if paper.year else "",
-        "journal_title": paper.venue,
+        "journal_title": visible(paper.venue),
         "pdf_url": pdf if safe_url(pdf) else "",
         "arxiv_id": paper.arxiv,
         "doi": paper.doi,

@@ -34,6 +34,7 @@ from site_builder.search.analysis import (
     stem_pipeline_function,
     words,
 )
+from site_builder.textnorm import visible
 
 INDEX_FILE = "search-index/catalog.js"
 BODY_INDEX_FILE = "search-index/catalog-body.js"
@@ -74,11 +75,11 @@ def paper_documents(papers: Sequence[EnrichedPaper]) -> list[SearchDocument]:
     return [
         SearchDocument(
             id=entry.paper.id,
-            title=entry.paper.title,
-            body=entry.paper.abstract,
+            title=visible(entry.paper.title),
+            body=visible(entry.paper.abstract),
             year=entry.paper.year,
             tags=entry.tags,
-            authors=entry.paper.authors,
+            authors=tuple(visible(name) for name in entry.paper.authors),
         )
         for entry in papers
     ]
