@@ -56,7 +56,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = sub.add_parser("stats", help="counts of papers, tags, authors and years")
     stats.add_argument("--json", action="store_true", help="print the counts as JSON")
+
+    _add_lookup(sub)
     return parser
+
+
+def _add_lookup(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    lookup = sub.add_parser(
+        "lookup",
+        help="fill missing authors, year, arXiv id, PDF, category, DOI and venue from the arXiv API (uses the network)",
+        description="Look up records that lack authors, year, arxiv or pdf on the arXiv API (by arXiv id, else by "
+        "exact title) and fill only what is missing. Answers are cached in .cache/arxiv/ (delete it to ask again).",
+    )
+    lookup.add_argument("ids", nargs="*", metavar="ID", help="paper ids (default: every record missing something)")
+    lookup.add_argument(
+        "--base-url", default=None, help="API URL (default: $ARXIV_API_URL, else https://export.arxiv.org/api/query)"
+    )
+    lookup.add_argument(
+        "--delay", type=_seconds, default=None, help="seconds between requests (default and minimum: 3, arXiv's rule)"
+    )
+    lookup.add_argument("--timeout", type=_seconds, default=30.0, help="seconds to wait for an answer (default: 30)")
+    # SUPPRESS: without a value here the subcommand would reset the top-level --quiet to False.
+    lookup.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS, help="no progress output")
+
+
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from error
+    if not number > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return number
 
 
 def _positive(value: str) -> int:
@@ -87,6 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return commands.run_tags_suggest(args.root, limit=args.limit)
         if args.command == "stats":
             return commands.run_stats(args.root, as_json=args.json)
+        if args.command == "lookup":
+            return commands.run_lookup(
+                args.root, args.ids, base_url=args.base_url, delay=args.delay, timeout=args.timeout
+            )
     except BadInput as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

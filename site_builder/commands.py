@@ -15,6 +15,8 @@ from site_builder.catalog.store import write_papers
 from site_builder.errors import EXIT_OK, BadInput, Problem
 from site_builder.ingest import IncomingRecord, read_source, today
 
+LISTED_CHANGES = 20
+
 
 def run_import(root: Path, sources: Sequence[Path], fmt: str, *, dry_run: bool = False) -> int:
     """Read every source, check every record, then write the added and updated ones."""
@@ -45,10 +47,13 @@ def run_import(root: Path, sources: Sequence[Path], fmt: str, *, dry_run: bool =
     for problem in (*plan.conflicts, *skipped):
         print(problem, file=sys.stderr)
     verb = "would " if dry_run else ""
-    for paper in plan.added:
-        print(f"{verb}add    {paths.display(paths.record_path(paper.id))}")
-    for paper in plan.updated:
-        print(f"{verb}update {paths.display(paths.record_path(paper.id))}")
+    changes = [("add   ", paper) for paper in plan.added] + [("update", paper) for paper in plan.updated]
+    # A dry run lists every change; a real import of thousands lists the first few (the summary counts them all).
+    shown = changes if dry_run else changes[:LISTED_CHANGES]
+    for action, paper in shown:
+        print(f"{verb}{action} {paths.display(paths.record_path(paper.id))}")
+    if len(shown) < len(changes):
+        print(f"... and {len(changes) - len(shown)} more (import --dry-run lists them all)")
     counts = (
         f"{len(plan.added)} added, {len(plan.updated)} updated, {len(plan.unchanged)} unchanged, "
         f"{len(plan.conflicts)} conflicts (catalog values kept), {len(skipped)} skipped (duplicates within the import)"
@@ -157,3 +162,16 @@ def run_search(root: Path, query: str, *, limit: int, as_json: bool) -> int:
         tags = f"  [{', '.join(hit.tags)}]" if hit.tags else ""
         print(f"{rank:2}. {hit.title}{year}{tags}\n    {hit.url}  score {hit.score:g}")
     return EXIT_OK
+
+
+def run_lookup(
+    root: Path, ids: Sequence[str], *, base_url: str | None = None, delay: float | None = None, timeout: float = 30.0
+) -> int:
+    """Fill missing metadata from the arXiv API: 0 when every request was answered, 1 when some failed.
+
+    The only command that uses the network; the build never calls it.
+    """
+    # Imported here: only this command needs urllib, tqdm bars and the cache.
+    from site_builder.lookup import lookup_missing, settings_from
+
+    return lookup_missing(root, ids, settings_from(base_url, delay, timeout))

@@ -7,11 +7,11 @@ message instead of being expanded.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ElementTree
+from typing import Any
 
 import defusedxml
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import DefusedXMLParser
 
 from site_builder.errors import Problem
 from site_builder.ingest import IncomingRecord, ReadResult
@@ -21,13 +21,12 @@ from site_builder.model import Paper
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
-_ENTRY_START = re.compile(r"<(?:[\w.-]+:)?entry[\s>/]")
 
 
 def read_arxiv(text: str, path: str) -> ReadResult:
-    """Parse an arXiv API answer into records, one per ``<entry>``."""
+    """Parse an arXiv API answer into records, one per ``<entry>``, each with the line its tag starts on."""
     try:
-        feed = fromstring(text)
+        feed, lines = _parse(text)
     except defusedxml.DefusedXmlException as error:
         return ReadResult((), (Problem(path, 1, None, _refused(error)),))
     except ElementTree.ParseError as error:
@@ -35,15 +34,50 @@ def read_arxiv(text: str, path: str) -> ReadResult:
         return ReadResult((), (Problem(path, line, None, f"this is not well-formed XML: {_parse_reason(error)}"),))
     if feed.tag != f"{ATOM}feed":
         return ReadResult((), (Problem(path, 1, None, "not an arXiv API answer: the document is not an Atom <feed>"),))
-    lines = [text.count("\n", 0, match.start()) + 1 for match in _ENTRY_START.finditer(text)]
     records: list[IncomingRecord] = []
     problems: list[Problem] = []
-    for number, entry in enumerate(feed.findall(f"{ATOM}entry")):
-        line = lines[number] if number < len(lines) else 1
-        record = _record(entry, path, line, problems)
+    for entry in feed.findall(f"{ATOM}entry"):
+        record = _record(entry, path, lines.get(entry, 1), problems)
         if record is not None:
             records.append(record)
     return ReadResult(tuple(records), tuple(problems))
+
+
+class _LineTreeBuilder(ElementTree.TreeBuilder):
+    """A tree builder that notes the line each element's start tag is on (expat knows it at that moment)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expat: Any = None
+        self.lines: dict[ElementTree.Element, int] = {}
+
+    def start(self, tag: Any, attrs: Any) -> ElementTree.Element:
+        element = super().start(tag, attrs)
+        self.lines[element] = self.expat.CurrentLineNumber
+        return element
+
+
+def _parse(text: str) -> tuple[ElementTree.Element, dict[ElementTree.Element, int]]:
+    """The root element and each element's line.
+
+    Raises:
+        defusedxml.DefusedXmlException: the document declares entities, refers
+            to an external file or has a DTD.
+        ElementTree.ParseError: it is not well-formed.
+    """
+    builder = _LineTreeBuilder()
+    # Entity declarations and external references raise as they are met. A DTD
+    # alone is only noted: refusing it at once would hide the more telling
+    # "declares entities" of a billion-laughs document behind "has a DTD".
+    parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    builder.expat = parser.parser
+    doctypes: list[tuple[Any, ...]] = []
+    parser.parser.StartDoctypeDeclHandler = lambda *declaration: doctypes.append(declaration)
+    parser.feed(text)
+    root = parser.close()
+    if doctypes:
+        raise defusedxml.DTDForbidden(*doctypes[0][:3])
+    return root, builder.lines
 
 
 def _record(entry: ElementTree.Element, path: str, line: int, problems: list[Problem]) -> IncomingRecord | None:
