@@ -27,13 +27,23 @@ def test_long_titles_are_cut_at_a_word_boundary() -> None:
         ("../../etc/passwd", "etc-passwd"),
         ("index", "paper-index"),
         ("CON", "paper-con"),
+        ("404", "paper-404"),
+        ("search", "paper-search"),
+        (".hidden", "hidden"),
         ("😀", "paper"),
         ("", "paper"),
+        ("x" * 300, "x" * 60),
     ],
 )
 def test_odd_titles_give_safe_ids(title: str, expected: str) -> None:
     assert slug_for_title(title) == expected
     assert id_problem(expected) is None
+
+
+def test_ids_are_stable_and_bounded() -> None:
+    title = "A Very Long Title " * 20
+    assert slug_for_title(title) == slug_for_title(title)
+    assert len(unique_id(title, {slug_for_title(title)})) <= MAX_ID_LENGTH
 
 
 def test_ids_are_unique() -> None:

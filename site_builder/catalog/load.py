@@ -61,9 +61,17 @@ def load_catalog(paths: CatalogPaths) -> Catalog:
     papers: list[Paper] = []
     title_lines: dict[str, int] = {}
     record_paths = sorted(paths.papers.glob("*.yaml")) if paths.papers.is_dir() else []
+    problems.extend(_unread_records(paths))
     for record_path in track(record_paths, "read catalog/papers", unit="records", summary=False):
         display = paths.display(record_path)
-        parsed = parse_yaml(record_path.read_text(encoding="utf-8", errors="replace"), display)
+        raw = record_path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            problems.append(Problem(display, line, None, "this record is not UTF-8 text; save it as UTF-8"))
+            continue
+        parsed = parse_yaml(text, display)
         if isinstance(parsed, Problem):
             problems.append(parsed)
             continue
@@ -80,6 +88,28 @@ def load_catalog(paths: CatalogPaths) -> Catalog:
 
 def _line_of(parsed: ParsedYaml, key: str) -> int:
     return key_lines(parsed.node).get(key, 1)
+
+
+def _unread_records(paths: CatalogPaths) -> list[Problem]:
+    """Files in catalog/papers/ that look like records but would be skipped (nothing may be lost silently)."""
+    if not paths.papers.is_dir():
+        return []
+    problems = []
+    for path in sorted(paths.papers.iterdir()):
+        name = path.name
+        if name.endswith(".tmp"):
+            continue  # a write that was interrupted before its rename; the record itself is intact
+        looks_like_record = name.lower().endswith((".yaml", ".yml"))
+        if looks_like_record and (name.startswith(".") or not name.endswith(".yaml")):
+            problems.append(
+                Problem(
+                    paths.display(path),
+                    None,
+                    None,
+                    "this file is not read as a record; name it <id>.yaml (lowercase, no leading dot)",
+                )
+            )
+    return problems
 
 
 def _duplicates(papers: list[Paper], paths: CatalogPaths, title_lines: dict[str, int]) -> list[Problem]:

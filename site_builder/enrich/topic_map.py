@@ -12,6 +12,7 @@ fixed, so the same catalog always gives the same picture.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,21 +32,31 @@ def topic_coordinates(papers: Sequence[Paper]) -> dict[str, tuple[float, float]]
     if len(papers) < 4:
         return {paper.id: (0.5, 0.5) for paper in papers}
     documents = [f"{paper.title} {paper.title} {paper.abstract}" for paper in papers]
-    matrix = TfidfVectorizer(
-        stop_words="english", sublinear_tf=True, min_df=2 if len(papers) > 50 else 1
-    ).fit_transform(documents)
+    try:
+        matrix = TfidfVectorizer(
+            stop_words="english", sublinear_tf=True, min_df=2 if len(papers) > 50 else 1
+        ).fit_transform(documents)
+    except ValueError:  # no word in common at all
+        return _spiral(papers)
     components = min(SVD_COMPONENTS, matrix.shape[1] - 1, len(papers) - 1)
     if components < 3:
-        return {paper.id: (0.5, 0.5) for paper in papers}
-    reduced = TruncatedSVD(n_components=components, algorithm="arpack", random_state=SEED).fit_transform(matrix)
+        return _spiral(papers)
+    with warnings.catch_warnings():
+        # sklearn divides by the total variance to report ratios we do not use; it may be zero.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        reduced = TruncatedSVD(n_components=components, algorithm="arpack", random_state=SEED).fit_transform(matrix)
+    if len(np.unique(np.round(reduced, 6), axis=0)) < 4:
+        return _spiral(papers)  # (nearly) identical texts: there is nothing to lay out
     if len(papers) <= TSNE_LIMIT:
         norms = np.linalg.norm(reduced, axis=1, keepdims=True)
         unit = reduced / np.where(norms > 0, norms, 1.0)
         perplexity = min(30.0, max(2.0, (len(papers) - 1) / 3))  # t-SNE needs it below the number of points
-        layout = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=SEED, metric="cosine")
+        # A random start (seeded): the PCA start divides by a spread that can be zero.
+        layout = TSNE(n_components=2, perplexity=perplexity, init="random", random_state=SEED, metric="cosine")
         points = layout.fit_transform(unit).astype(np.float64)
     else:
         points = reduced[:, 1:3].astype(np.float64)
+    points = np.nan_to_num(points)
     # The sign of an SVD axis is arbitrary; fix it so the picture never flips.
     for axis in range(2):
         if points[np.argmax(np.abs(points[:, axis])), axis] < 0:
@@ -53,3 +64,17 @@ def topic_coordinates(papers: Sequence[Paper]) -> dict[str, tuple[float, float]]
     low, high = np.percentile(points, 2, axis=0), np.percentile(points, 98, axis=0)
     scaled = np.clip((points - low) / np.where(high > low, high - low, 1.0), 0.0, 1.0)
     return {paper.id: (round(float(x), 4), round(float(y), 4)) for paper, (x, y) in zip(papers, scaled, strict=True)}
+
+
+def _spiral(papers: Sequence[Paper]) -> dict[str, tuple[float, float]]:
+    """Papers that cannot be told apart, laid out evenly (a sunflower spiral) in id order."""
+    golden = np.pi * (3 - np.sqrt(5))
+    result = {}
+    for number, paper in enumerate(sorted(papers, key=lambda paper: paper.id)):
+        radius = 0.5 * np.sqrt((number + 0.5) / len(papers))
+        angle = number * golden
+        result[paper.id] = (
+            round(0.5 + radius * float(np.cos(angle)), 4),
+            round(0.5 + radius * float(np.sin(angle)), 4),
+        )
+    return result
