@@ -12,6 +12,7 @@ control characters, emoji, and an SQL-injection-shaped author name.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -170,3 +171,31 @@ def test_search_shows_hostile_titles_as_text(project: Path, page_watch: tuple) -
     results = page.locator("ol.catalog-results").text_content() or ""
     assert "<script>alert('xss-title')</script>" in results
     assert dialogs == [] and errors == []
+
+
+def test_paper_text_stays_inert_even_with_snippets_and_attr_list_enabled(tmp_path: Path) -> None:
+    """A curator may enable file-reading or attribute extensions for their own pages; paper text never feeds them."""
+    root = make_project(tmp_path / "p")
+    (root / "secret.txt").write_text("TOP-SECRET-CONTENT\n", encoding="utf-8")
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace(
+        "markdown_extensions:\n",
+        "markdown_extensions:\n  - attr_list\n  - pymdownx.snippets:\n      base_path: [.]\n",
+    )
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    abstract = 'First line\n--8<-- "secret.txt"\n{: onclick="alert(1)" }\n{{ config.site_name }}'
+    notes = 'A note\n--8<-- "secret.txt"\n\n```\n--8<-- "secret.txt"\n```'
+    record = {"title": "Snippet {: .x } --8<-- \"secret.txt\"", "abstract": abstract, "notes": notes}
+    (root / "catalog" / "papers" / "snippets.yaml").write_text(yaml.safe_dump(record), encoding="utf-8")
+    assert run(root, "build") == 0
+    # In the generated Markdown, paper text never starts a line and never holds a brace a template could read.
+    generated = (root / "docs" / "papers" / "snippets.md").read_text(encoding="utf-8")
+    body = generated.split("---\n", 2)[2]
+    assert not any(line.lstrip().startswith("--8<--") for line in body.splitlines())
+    assert "{{" not in body and "{:" not in body
+    page = (root / "site" / "papers" / "snippets.html").read_text(encoding="utf-8")
+    assert "TOP-SECRET-CONTENT" not in page
+    assert 'onclick="alert(1)"' not in page
+    shown = re.search(r'<p class="paper-abstract">(.*?)</p>', page, re.S)
+    assert shown is not None
+    assert html.unescape(shown.group(1)) == abstract

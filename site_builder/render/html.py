@@ -22,9 +22,19 @@ _NOTE_TAGS = {
 }  # fmt: skip
 
 
+# Beyond HTML: braces become references so a template plugin a user adds
+# (mkdocs-macros, Jinja) never sees "{{" or "{%" in paper text, and line breaks
+# so paper text never starts a line (where a snippet marker "--8<--" would act).
+_BEYOND_HTML = str.maketrans({"{": "&#123;", "}": "&#125;", "\n": "&#10;", "\r": "&#13;"})
+
+
 def text(value: object) -> str:
-    """``value`` as HTML text content (also safe inside a quoted attribute), invisible controls removed."""
-    return html.escape(visible(str(value)), quote=True)
+    """``value`` as HTML text content (also safe inside a quoted attribute), invisible controls removed.
+
+    The browser shows exactly the characters of ``value``; no Markdown
+    extension, template engine or snippet processor can act on them.
+    """
+    return html.escape(visible(str(value)), quote=True).translate(_BEYOND_HTML)
 
 
 def safe_url(url: str) -> str | None:
@@ -44,13 +54,15 @@ def link(href: str, label: str, css_class: str = "") -> str:
 def notes_html(notes: str) -> str:
     """Curator notes: Markdown rendered, then sanitized with an allow-list."""
     rendered = markdown.markdown(visible(notes), extensions=["tables", "fenced_code"])
-    return nh3.clean(
+    cleaned = nh3.clean(
         rendered,
         tags=_NOTE_TAGS,
         attributes={"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+    # nh3 writes no line break or brace inside a tag, so this only touches text (and <pre> shows &#10; as a break).
+    return cleaned.translate(_BEYOND_HTML)
 
 
 def relative_url(from_page: str, to_page: str) -> str:
