@@ -29,8 +29,8 @@ bench-relevance: install-dev ## Related-paper recall@5 and tag recall against ha
 bench-search: install-dev ## Search benchmark: our prebuilt index vs Material's search (bench/results/search.md)
 	$(BIN)/python bench/search_bench.py --sizes $(BENCH_SIZES) --out bench/results
 
-clean: ## Remove build output (site/, generated docs/ pages, caches); keeps .venv
-	rm -rf site .cache .pytest_cache docs/papers docs/tags docs/browse docs/search-index docs/index.md
+clean: ## Remove build output (site/, generated docs/ pages); keeps .venv and looked-up arXiv answers (.cache/arxiv)
+	rm -rf site .pytest_cache docs/papers docs/tags docs/browse docs/authors docs/search-index docs/index.md docs/catalog.bib
 
 install: $(VENV)/.installed
 

@@ -48,7 +48,11 @@ def copy_site_support(root: Path) -> None:
 
 def _generated_docs(folder: str, names: list[str]) -> set[str]:
     if Path(folder).resolve() == (REPO / "docs").resolve():
-        return {name for name in names if name in {"papers", "tags", "browse", "authors", "search-index", "index.md"}}
+        return {
+            name
+            for name in names
+            if name in {"papers", "tags", "browse", "authors", "search-index", "index.md", "catalog.bib"}
+        }
     return set()
 
 
@@ -78,3 +82,18 @@ def built_seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy_site_support(root)
     assert run(root, "build") == 0
     return root
+
+
+def broken_links(site: Path) -> list[str]:
+    """Every internal href/src in site/ that points at no file (404.html aside: a server serves it anywhere)."""
+    import html
+    import re
+
+    broken = []
+    for page in sorted(set(site.rglob("*.html")) - {site / "404.html"}):
+        for href in re.findall(r'(?:href|src)="([^"#?]+)', page.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z]+:", href) or href.startswith("//"):
+                continue
+            if not (page.parent / html.unescape(href)).resolve().exists():
+                broken.append(f"{page.relative_to(site)}: {href}")
+    return broken

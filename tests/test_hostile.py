@@ -27,7 +27,7 @@ from tests.browser_support import (  # noqa: F401  (chromium fixture below)
     chromium,  # noqa: F401
     normalized,
 )
-from tests.conftest import make_project, run
+from tests.conftest import broken_links, make_project, run
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 SOURCES = ("listing.txt", "hostile.bib", "records.jsonl")
@@ -71,6 +71,10 @@ def test_ids_from_hostile_titles_are_safe_and_bounded(project: Path) -> None:
     # Nothing was written outside catalog/, docs/ and site/.
     top = sorted(path.name for path in project.iterdir())
     assert top == ["catalog", "docs", "mkdocs.yml", "site", "site_builder"]
+
+
+def test_no_broken_internal_link(project: Path) -> None:
+    assert broken_links(project / "site") == []
 
 
 def test_no_hostile_string_becomes_markup_in_the_html(project: Path) -> None:
@@ -185,7 +189,7 @@ def test_paper_text_stays_inert_even_with_snippets_and_attr_list_enabled(tmp_pat
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     abstract = 'First line\n--8<-- "secret.txt"\n{: onclick="alert(1)" }\n{{ config.site_name }}'
     notes = 'A note\n--8<-- "secret.txt"\n\n```\n--8<-- "secret.txt"\n```'
-    record = {"title": "Snippet {: .x } --8<-- \"secret.txt\"", "abstract": abstract, "notes": notes}
+    record = {"title": 'Snippet {: .x } --8<-- "secret.txt"', "abstract": abstract, "notes": notes}
     (root / "catalog" / "papers" / "snippets.yaml").write_text(yaml.safe_dump(record), encoding="utf-8")
     assert run(root, "build") == 0
     # In the generated Markdown, paper text never starts a line and never holds a brace a template could read.

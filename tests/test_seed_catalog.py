@@ -13,7 +13,7 @@ import yaml
 
 from site_builder.catalog import CatalogPaths, load_catalog
 from site_builder.enrich import enrich
-from tests.conftest import REPO, run
+from tests.conftest import REPO, broken_links, run
 
 PAPERS = REPO / "catalog" / "papers"
 
@@ -105,3 +105,7 @@ def test_every_tag_has_a_page_and_the_index_is_split(built_seed_site: Path) -> N
     assert len(index_pages) == 3  # 119 papers, 50 a page
     listed = sum(page.read_text(encoding="utf-8").count('href="../papers/') for page in index_pages)
     assert listed == 119
+
+
+def test_no_broken_internal_link_in_the_seed_site(built_seed_site: Path) -> None:
+    assert broken_links(built_seed_site / "site") == []

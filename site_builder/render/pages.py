@@ -18,7 +18,7 @@ from site_builder.render.home import home_page
 from site_builder.render.html import link, relative_url
 from site_builder.render.lists import newest_first, paginated
 from site_builder.render.paper_page import paper_page
-from site_builder.render.paths import CATALOG_BIB, HOME, index_path, paper_path, tag_bib_path
+from site_builder.render.paths import CATALOG_BIB, HOME, index_path, paper_bib_path, paper_path, tag_bib_path
 from site_builder.render.tag_pages import papers_by_tag, tag_pages
 from site_builder.textnorm import title_key
 
@@ -45,6 +45,7 @@ def render_pages(
     pages: dict[str, str] = {}
     for entry in track(papers, "render paper pages", summary=False):
         pages[paper_path(entry.paper.id)] = paper_page(entry, titles, authors, entries[entry.paper.id])
+        pages[paper_bib_path(entry.paper.id)] = entries[entry.paper.id]
     by_title = sorted(papers, key=lambda entry: (title_key(entry.paper.title), entry.paper.id))
     pages.update(paginated(by_title, index_path, "All papers", intro=_catalog_bib_link))
     pages[CATALOG_BIB] = "\n".join(entries[entry.paper.id] for entry in by_title)

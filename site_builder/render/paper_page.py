@@ -8,7 +8,7 @@ from site_builder.model import EnrichedPaper, Mention, Paper
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, notes_html, relative_url, safe_url, text
 from site_builder.render.lists import block
-from site_builder.render.paths import author_path, paper_path, tag_path, year_path
+from site_builder.render.paths import author_path, paper_bib_path, paper_path, tag_path, year_path
 from site_builder.textnorm import title_key, visible
 
 
@@ -54,6 +54,7 @@ def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_keys: Map
     parts.append("<h2>Cite</h2>")
     # One <pre><code> block, escaped; Material adds its copy button to it.
     parts.append(f'<pre class="bibtex"><code>{text(bibtex.rstrip())}</code></pre>')
+    parts.append(f'<p class="bibtex-link">{link(relative_url(here, paper_bib_path(paper.id)), "Download .bib")}</p>')
     source = f"Source: {text(paper.source)}" if paper.source else ""
     added = f"added {paper.added.isoformat()}" if paper.added else ""
     record = f"record: <code>catalog/papers/{text(paper.id)}.yaml</code>"

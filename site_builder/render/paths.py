@@ -8,7 +8,7 @@ NEWEST = "browse/newest.md"
 YEARS_INDEX = "browse/years.md"
 AUTHORS_INDEX = "browse/authors.md"
 MAP_PAGE = "browse/map.md"
-CATALOG_BIB = "browse/catalog.bib"
+CATALOG_BIB = "catalog.bib"
 
 
 def paper_path(paper_id: str) -> str:
@@ -17,6 +17,10 @@ def paper_path(paper_id: str) -> str:
 
 def tag_path(tag_name: str, page: int = 1) -> str:
     return f"tags/{tag_name}.md" if page == 1 else f"tags/{tag_name}/page-{page}.md"
+
+
+def paper_bib_path(paper_id: str) -> str:
+    return f"papers/{paper_id}.bib"
 
 
 def tag_bib_path(tag_name: str) -> str:

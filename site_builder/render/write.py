@@ -9,7 +9,7 @@ from site_builder.catalog.yamlio import write_text_atomic
 
 # docs/ paths the generator owns; anything else in docs/ is hand-written.
 GENERATED_FOLDERS = ("papers", "tags", "browse", "authors", "search-index")
-GENERATED_FILES = ("index.md",)
+GENERATED_FILES = ("index.md", "catalog.bib")
 
 
 @dataclass(frozen=True, slots=True)
