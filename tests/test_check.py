@@ -44,7 +44,7 @@ def test_every_problem_is_reported_with_path_and_line(catalog_root: Path, capsys
     expected = [
         "catalog/papers/Bad_Name.yaml:1: bad file name for a paper id: ids use lowercase ASCII letters, digits and single '-' between words",
         "catalog/papers/bad-link.yaml:2: code: links must start with https:// or http://",
-        "catalog/papers/broken-yaml.yaml:3: YAML syntax error: expected ',' or ']', but got '<stream end>'",
+        "catalog/papers/broken-yaml.yaml:3: YAML syntax error: did not find expected ',' or ']'",
         "catalog/papers/no-title.yaml:1: every paper needs a non-empty title",
         "catalog/papers/same-title.yaml:1: title: same title as catalog/papers/a-good-paper.yaml; merge the two records into one",
         "catalog/papers/unknown-key.yaml:3: tag: unknown key; did you mean 'tags'?",

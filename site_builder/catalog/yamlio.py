@@ -12,6 +12,10 @@ import yaml
 
 from site_builder.errors import Problem
 
+# libyaml's parser when PyYAML was built with it (the wheels are): same results and
+# line marks, several times faster on a catalog of thousands of records.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedYaml:
@@ -23,7 +27,7 @@ class ParsedYaml:
 
 def parse_yaml(text: str, display_path: str) -> ParsedYaml | Problem:
     """Parse one YAML document safely, or say where and why it is broken."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         value = loader.construct_document(node) if node is not None else None
@@ -100,10 +104,13 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 
-def write_text_atomic(path: Path, text: str) -> bool:
+def write_text_atomic(path: Path, text: str, *, durable: bool = True) -> bool:
     """Write ``text`` to ``path`` through a temp file + rename.
 
     Returns False (and touches nothing) when the file already has these bytes.
+    ``durable`` also flushes the bytes to disk before the rename, so a power cut
+    cannot leave an empty record; generated pages, which the next build
+    recreates, skip that cost (a reader never sees a half-written file either way).
     """
     data = text.encode("utf-8")
     try:
@@ -118,8 +125,9 @@ def write_text_atomic(path: Path, text: str) -> bool:
         os.chmod(temp_name, 0o666 & ~_UMASK)
         with os.fdopen(handle, "wb") as temp_file:
             temp_file.write(data)
-            temp_file.flush()
-            os.fsync(temp_file.fileno())
+            if durable:
+                temp_file.flush()
+                os.fsync(temp_file.fileno())
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

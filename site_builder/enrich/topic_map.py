@@ -3,7 +3,8 @@
 TF-IDF over title and abstract, reduced by a truncated SVD (latent semantic
 analysis) to ``SVD_COMPONENTS`` dimensions. Up to ``TSNE_LIMIT`` papers,
 t-SNE then lays those out in 2-D, which keeps topics together as visible
-groups (about a second per thousand papers). Above it, the map uses SVD axes
+groups (under a second for 500 papers, but it grows faster than the catalog,
+so it stops there). Above it, the map uses SVD axes
 2 and 3 directly (the first mostly measures how many common terms a text
 has), which is linear in the number of papers. Coordinates are scaled to
 0..1 by percentiles (outliers do not squash the rest) and rounded; seeds are
@@ -24,7 +25,7 @@ from site_builder.model import Paper
 
 SEED = 0
 SVD_COMPONENTS = 30
-TSNE_LIMIT = 2000
+TSNE_LIMIT = 500
 
 
 def topic_coordinates(papers: Sequence[Paper]) -> dict[str, tuple[float, float]]:
@@ -52,7 +53,7 @@ def topic_coordinates(papers: Sequence[Paper]) -> dict[str, tuple[float, float]]
         unit = reduced / np.where(norms > 0, norms, 1.0)
         perplexity = min(30.0, max(2.0, (len(papers) - 1) / 3))  # t-SNE needs it below the number of points
         # A random start (seeded): the PCA start divides by a spread that can be zero.
-        layout = TSNE(n_components=2, perplexity=perplexity, init="random", random_state=SEED, metric="cosine")
+        layout = TSNE(n_components=2, perplexity=perplexity, init="random", random_state=SEED, max_iter=500)
         points = layout.fit_transform(unit).astype(np.float64)
     else:
         points = reduced[:, 1:3].astype(np.float64)

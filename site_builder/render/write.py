@@ -23,7 +23,7 @@ def write_pages(docs_dir: Path, pages: dict[str, str]) -> WriteReport:
     """Make docs/'s generated part exactly ``pages``."""
     written = unchanged = 0
     for relative in sorted(pages):
-        if write_text_atomic(docs_dir / relative, pages[relative]):
+        if write_text_atomic(docs_dir / relative, pages[relative], durable=False):
             written += 1
         else:
             unchanged += 1

@@ -16,11 +16,12 @@ table. Folding is also registered as the lunr pipeline function
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 from lunr.pipeline import Pipeline
-from lunr.stop_word_filter import stop_word_filter
+from lunr.stop_word_filter import WORDS as LUNR_STOP_WORDS
 from lunr.token import Token
 
 from site_builder.search.stemmer import porter_stem
@@ -35,10 +36,14 @@ FOLD_TABLE: dict[str, str] = {
 }  # fmt: skip
 
 _NOT_WORD = re.compile(r"[\W_]+")
+# lunr's English stop word list (the stopWordFilter both pipelines run).
+STOP_WORDS = frozenset(LUNR_STOP_WORDS)
 
 
 def fold(text: str) -> str:
     """Lowercase ``text`` and fold accents and special letters to ASCII-like letters."""
+    if text.isascii():
+        return text.lower()  # nothing to fold; most text, so worth the shortcut
     decomposed = unicodedata.normalize("NFKD", text.lower())
     without_marks = "".join(char for char in decomposed if not unicodedata.category(char).startswith("M"))
     return "".join(FOLD_TABLE.get(char, char) for char in without_marks)
@@ -50,10 +55,12 @@ def words(text: str) -> list[str]:
 
 
 def is_stop_word(word: str) -> bool:
-    return stop_word_filter(Token(word)) is None
+    return word in STOP_WORDS
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def stem(word: str) -> str:
+    """lunr.js's Porter stem of ``word``, cached: a catalog repeats its words a lot."""
     return porter_stem(word)
 
 
@@ -67,7 +74,7 @@ def _fold_token(token: Token, i: int | None = None, tokens: list[Token] | None =
 
 
 def _stem_token(token: Token, i: int | None = None, tokens: list[Token] | None = None) -> Token:
-    return token.update(lambda string, metadata=None: porter_stem(string))
+    return token.update(lambda string, metadata=None: stem(string))
 
 
 # lunr.js looks pipeline functions up by these labels when it loads the index.

@@ -95,15 +95,19 @@ class SearchPayloads:
 
 def build_payload(documents: Sequence[SearchDocument]) -> SearchPayloads:
     """The indexes and result table for ``documents`` (refs are list positions)."""
-    head = _lunr_index(
-        HEAD_BOOSTS,
-        (
-            {"title": document.title, "tags": " ".join(document.tags), "authors": " ".join(document.authors)}
-            for document in documents
-        ),
-    )
-    body = _lunr_index(BODY_BOOSTS, ({"body": document.body} for document in documents))
-    vocabulary = sorted({word for document in documents for text in _texts(document) for word in _terms(text)})
+    # Each text is split once; the same words feed both indexes and the vocabulary.
+    split = [
+        {
+            "title": _terms(document.title),
+            "tags": _terms(" ".join(document.tags)),
+            "authors": _terms(" ".join(document.authors)),
+            "body": _terms(document.body),
+        }
+        for document in documents
+    ]
+    head = _lunr_index(HEAD_BOOSTS, ({field: terms[field] for field in HEAD_BOOSTS} for terms in split))
+    body = _lunr_index(BODY_BOOSTS, ({"body": terms["body"]} for terms in split))
+    vocabulary = sorted({word for terms in split for words in terms.values() for word in words})
     table = [
         [document.id, document.title, document.year, list(document.tags), snippet(document.body)]
         for document in documents
@@ -114,15 +118,17 @@ def build_payload(documents: Sequence[SearchDocument]) -> SearchPayloads:
     )
 
 
-def _lunr_index(boosts: dict[str, int], fields: Iterable[dict[str, str]]) -> dict[str, Any]:
+def _lunr_index(boosts: dict[str, int], fields: Iterable[dict[str, list[str]]]) -> dict[str, Any]:
     builder = Builder()
-    builder.pipeline.add(fold_pipeline_function, stem_pipeline_function)
+    # Words arrive folded and stemmed already (``_indexed``), so the indexing
+    # pipeline stays empty; the search pipeline is what the index file names
+    # for lunr.js to run on queries.
     builder.search_pipeline.add(fold_pipeline_function, stem_pipeline_function)
     builder.ref("ref")
     for field, boost in boosts.items():
         builder.field(field, boost=boost)
     for position, values in enumerate(fields):
-        builder.add({"ref": str(position), **{field: _terms(text) for field, text in values.items()}})
+        builder.add({"ref": str(position), **{field: _indexed(words) for field, words in values.items()}})
     serialized: dict[str, Any] = builder.build().serialize()
     # lunr keeps 3 decimals of each term weight; 2 are plenty to rank by and
     # save about 9% of the gzipped index (bench/results/search.md).
@@ -131,15 +137,16 @@ def _lunr_index(boosts: dict[str, int], fields: Iterable[dict[str, str]]) -> dic
     return serialized
 
 
-def _texts(document: SearchDocument) -> tuple[str, ...]:
-    return (document.title, " ".join(document.tags), " ".join(document.authors), document.body)
-
-
 def _terms(text: str) -> list[str]:
     # Pre-split words go in as a list: lunr.py's tokenizer splits only on
     # whitespace and '-', ours on anything that is not a letter or digit.
     # Stop words are dropped here; folding and stemming run in lunr's pipeline.
     return [word for word in words(text) if not is_stop_word(word)]
+
+
+def _indexed(words: list[str]) -> list[str]:
+    """The terms lunr's pipeline (fold, then stem) would give for these folded words."""
+    return [stem(word) for word in words]
 
 
 def snippet(text: str, length: int = SNIPPET_LENGTH) -> str:
