@@ -35,15 +35,15 @@ _ASCII_RUN = re.compile(r"[a-z0-9]+")
 
 @dataclass(frozen=True, slots=True)
 class TermMatcher:
-    """A term's pattern, and a word the text must contain for it to match at all.
+    """A term's pattern, and the words the text must contain for it to match at all.
 
     Running every term's regular expression over every abstract is slow
-    (seconds per thousand papers); a set lookup of the term's first word
-    skips almost all of them without changing what matches.
+    (seconds per thousand papers); set lookups of the term's words skip
+    almost all of them without changing what matches.
     """
 
     pattern: re.Pattern[str]
-    trigger: str | None
+    triggers: tuple[str, ...]
 
 
 Matchers = tuple[tuple[str, tuple[TermMatcher, ...]], ...]
@@ -52,13 +52,13 @@ Matchers = tuple[tuple[str, tuple[TermMatcher, ...]], ...]
 def compile_matchers(tags: Sequence[Tag]) -> Matchers:
     """Each tag name with the compiled patterns of its match terms."""
     return tuple(
-        (tag.name, tuple(TermMatcher(term_pattern(term), _first_run(term)) for term in tag.match)) for tag in tags
+        (tag.name, tuple(TermMatcher(term_pattern(term), _runs(term)) for term in tag.match)) for tag in tags
     )
 
 
-def _first_run(term: str) -> str | None:
-    match = _ASCII_RUN.search(term.lower())
-    return match.group(0) if match else None
+def _runs(term: str) -> tuple[str, ...]:
+    """The ASCII letter/digit runs of a term (the last may take a plural ending in the text)."""
+    return tuple(_ASCII_RUN.findall(term.lower()))
 
 
 def _words_present(text: str) -> set[str]:
@@ -78,7 +78,7 @@ def tag_strengths(paper: Paper, matchers: Matchers) -> dict[str, int]:
     present = _words_present(f"{paper.title} {paper.abstract}")
     strengths: dict[str, int] = {}
     for name, terms in matchers:
-        candidates = [term.pattern for term in terms if term.trigger is None or term.trigger in present]
+        candidates = [term.pattern for term in terms if all(run in present for run in term.triggers)]
         if not candidates:
             continue
         in_title = any(pattern.search(paper.title) for pattern in candidates)
