@@ -175,8 +175,8 @@ def _link(
         score=round(score, 4),
         shared_tags=tuple(shared_tags[:REASON_TAGS]),
         shared_terms=_shared_terms(
-            text[row],
-            text[column],
+            _row(text, row),
+            _row(text, column),
             terms,
             shared_tags,
             [_plain(mine), _plain(theirs)],
@@ -186,9 +186,15 @@ def _link(
     )
 
 
+def _row(matrix: sparse.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """A CSR row as (column indices, values), without building a scipy object (thousands of times per build)."""
+    start, end = matrix.indptr[row], matrix.indptr[row + 1]
+    return matrix.indices[start:end], matrix.data[start:end]
+
+
 def _shared_terms(
-    mine: sparse.csr_matrix,
-    theirs: sparse.csr_matrix,
+    mine: tuple[np.ndarray, np.ndarray],
+    theirs: tuple[np.ndarray, np.ndarray],
     terms: np.ndarray,
     exclude: Sequence[str],
     texts: Sequence[str],
@@ -199,8 +205,9 @@ def _shared_terms(
     Bigrams are built after stop words are dropped, so a phrase is only shown
     when both papers really write it ("rate of convergence" is not "rate convergence").
     """
-    product = mine.multiply(theirs).tocoo()
-    ranked = sorted(zip(product.data, product.col, strict=True), key=lambda item: (-item[0], terms[item[1]]))
+    columns, in_mine, in_theirs = np.intersect1d(mine[0], theirs[0], assume_unique=True, return_indices=True)
+    weights = mine[1][in_mine] * theirs[1][in_theirs]
+    ranked = sorted(zip(weights.tolist(), columns.tolist(), strict=True), key=lambda item: (-item[0], terms[item[1]]))
     # Words of a shared tag's name, and plurals of words already shown, say nothing new.
     excluded = {word for tag in exclude for word in tag.split("-")}
     chosen: list[str] = []
