@@ -21,6 +21,8 @@ def visible(value: str) -> str:
 
 def title_key(title: str) -> str:
     """A title folded for matching: accents, case and punctuation ignored."""
+    if title.isascii():
+        return _NOT_WORD.sub(" ", title.lower()).strip()  # no accents to fold (most titles)
     decomposed = unicodedata.normalize("NFKD", title)
     without_marks = "".join(char for char in decomposed if not unicodedata.combining(char))
     return _NOT_WORD.sub(" ", without_marks.casefold()).strip()

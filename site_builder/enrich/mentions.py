@@ -63,7 +63,10 @@ def names_of(paper: Paper) -> tuple[list[str], list[str]]:
 
 
 def _name_index(papers: Sequence[Paper]) -> tuple[dict[str, list[_Name]], dict[str, list[_Name]]]:
-    """Names keyed by their first word; a name two papers share is left out."""
+    """Names keyed by their first word, titles by their first two ("a study" is rarer than "a").
+
+    A name two papers share is left out.
+    """
     owners: dict[tuple[bool, tuple[str, ...]], set[str]] = defaultdict(set)
     for paper in papers:
         exact, folded = names_of(paper)
@@ -76,8 +79,10 @@ def _name_index(papers: Sequence[Paper]) -> tuple[dict[str, list[_Name]], dict[s
     for (case_sensitive, words), ids in sorted(owners.items()):
         if len(ids) != 1 or not words:
             continue
-        index = exact_index if case_sensitive else folded_index
-        index[words[0]].append(_Name(words, next(iter(ids))))
+        if case_sensitive:
+            exact_index[words[0]].append(_Name(words, next(iter(ids))))
+        else:
+            folded_index[" ".join(words[:2])].append(_Name(words, next(iter(ids))))
     for index in (exact_index, folded_index):
         for names in index.values():
             names.sort(key=lambda name: (-len(name.words), name.paper_id))  # longest name first
@@ -108,8 +113,9 @@ def _match_at(
 ) -> tuple[int, str, int] | None:
     """(words used, paper id, end offset) of the longest name starting at ``words[position]``."""
     start, _, word = words[position]
+    pair = word.casefold() + (" " + words[position + 1][2].casefold() if position + 1 < len(words) else "")
     candidates: list[tuple[int, str, int]] = []
-    for key, index, fold in ((word, exact, False), (word.casefold(), folded, True)):
+    for key, index, fold in ((word, exact, False), (pair, folded, True)):
         for name in index.get(key, ()):
             if name.paper_id != own_id and _words_equal(words, position, name.words, fold):
                 candidates.append((len(name.words), name.paper_id, words[position + len(name.words) - 1][1]))

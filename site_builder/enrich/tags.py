@@ -51,9 +51,7 @@ Matchers = tuple[tuple[str, tuple[TermMatcher, ...]], ...]
 
 def compile_matchers(tags: Sequence[Tag]) -> Matchers:
     """Each tag name with the compiled patterns of its match terms."""
-    return tuple(
-        (tag.name, tuple(TermMatcher(term_pattern(term), _runs(term)) for term in tag.match)) for tag in tags
-    )
+    return tuple((tag.name, tuple(TermMatcher(term_pattern(term), _runs(term)) for term in tag.match)) for tag in tags)
 
 
 def _runs(term: str) -> tuple[str, ...]:
