@@ -15,7 +15,7 @@ from slugify import slugify
 
 from site_builder.model import EnrichedPaper
 from site_builder.render.frontmatter import page_text
-from site_builder.render.html import link, relative_url
+from site_builder.render.html import link, relative_url, text
 from site_builder.render.lists import block, newest_first, paginated
 from site_builder.render.paths import (
     MAP_PAGE,
@@ -31,13 +31,21 @@ from site_builder.render.topic_map import legend, tag_colours, topic_map_svg
 from site_builder.textnorm import title_key
 
 AUTHORS_PER_INDEX_PAGE = 300
+MIN_PAPERS_FOR_PAGE = 2
 
 
 def author_keys(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
-    """Folded author name → page key (a slug, unique)."""
+    """Folded author name → page key (a slug, unique), for authors with a page.
+
+    An author gets a page when they have ``MIN_PAPERS_FOR_PAGE`` papers or
+    more; a page for one paper would only repeat that paper's link, and in a
+    real catalog most authors appear once (at 10,000 papers such pages would
+    be most of the site).
+    """
+    counts = Counter(title_key(name) for entry in papers for name in dict.fromkeys(entry.paper.authors))
     keys: dict[str, str] = {}
     used: set[str] = set()
-    for folded in sorted({title_key(name) for entry in papers for name in entry.paper.authors}):
+    for folded in sorted(name for name, count in counts.items() if count >= MIN_PAPERS_FOR_PAGE):
         base = slugify(folded, max_length=60, word_boundary=True) or "author"
         key, number = base, 2
         while key in used:
@@ -95,6 +103,8 @@ def _author_pages(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
     shown = {folded: min(counts, key=lambda name: (-counts[name], name)) for folded, counts in spellings.items()}
     pages: dict[str, str] = {}
     for folded, entries in members.items():
+        if folded not in keys:
+            continue
         ordered = sorted(entries, key=lambda entry: (-(entry.paper.year or 0), title_key(entry.paper.title)))
         pages.update(paginated(ordered, partial(author_path, keys[folded]), shown[folded], intro=""))
     pages.update(_authors_index(shown, keys, members))
@@ -112,11 +122,7 @@ def _authors_index(
     pages: dict[str, str] = {}
     for number, chunk in enumerate(chunks or [[]], start=1):
         here = authors_index_path(number)
-        items = "".join(
-            f"<li>{link(relative_url(here, author_path(keys[folded])), shown[folded])} "
-            f'<span class="count">{len(members[folded])}</span></li>'
-            for folded in chunk
-        )
+        items = "".join(_author_item(folded, shown, keys, members, here) for folded in chunk)
         pager = ""
         if len(chunks) > 1:
             pager_items = "".join(
@@ -135,6 +141,24 @@ def _authors_index(
         title = "Authors" if number == 1 else f"Authors (page {number})"
         pages[here] = page_text({"title": title}, block([part for part in body if part]))
     return pages
+
+
+def _author_item(
+    folded: str,
+    shown: Mapping[str, str],
+    keys: Mapping[str, str],
+    members: Mapping[str, list[EnrichedPaper]],
+    here: str,
+) -> str:
+    """An author with a page links to it; an author of one paper links straight to that paper."""
+    if folded in keys:
+        return (
+            f"<li>{link(relative_url(here, author_path(keys[folded])), shown[folded])} "
+            f'<span class="count">{len(members[folded])}</span></li>'
+        )
+    (entry,) = members[folded]
+    paper = link(relative_url(here, paper_path(entry.paper.id)), entry.paper.title)
+    return f'<li>{text(shown[folded])} <span class="author-paper">— {paper}</span></li>'
 
 
 def map_page(papers: Sequence[EnrichedPaper], points: Mapping[str, tuple[float, float]]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from site_builder.model import EnrichedPaper, Tag
+from site_builder.render.browse import AUTHORS_PER_INDEX_PAGE
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, relative_url, text
 from site_builder.render.lists import PAGE_SIZE, block, newest_first, paper_list
@@ -15,6 +16,7 @@ from site_builder.render.paths import (
     NEWEST,
     TAGS_INDEX,
     YEARS_INDEX,
+    authors_index_path,
     index_path,
     paper_path,
     tag_path,
@@ -22,6 +24,7 @@ from site_builder.render.paths import (
 )
 from site_builder.render.tag_pages import Members, tag_cloud
 from site_builder.render.topic_map import legend, tag_colours, topic_map_svg
+from site_builder.textnorm import title_key
 
 LATEST_COUNT = 10
 # Above this many papers the map (one link per dot) moves to its own page to keep the home page light.
@@ -48,7 +51,7 @@ def home_page(
         f'<p class="home-description">{text(site_description)}</p>' if site_description else "",
         counts,
         "<h2>Browse</h2>",
-        _browse_links(here, len(papers), years),
+        _browse_links(here, len(papers), years, len({title_key(name) for name in authors})),
         "<h2>Tags</h2>",
         tag_cloud(tags, members, here),
         "<h2>Latest additions</h2>",
@@ -59,10 +62,14 @@ def home_page(
     return page_text({"title": site_name}, block([part for part in parts if part]))
 
 
-def _browse_links(here: str, paper_count: int, years: Sequence[int]) -> str:
-    """Links to every list page, so each paper is two clicks from home."""
+def _browse_links(here: str, paper_count: int, years: Sequence[int], author_count: int) -> str:
+    """Links to every list page, so each paper and author page is two clicks from home."""
     pages = max(1, -(-paper_count // PAGE_SIZE))
     all_pages = " ".join(link(relative_url(here, index_path(number)), str(number)) for number in range(1, pages + 1))
+    author_pages = max(1, -(-author_count // AUTHORS_PER_INDEX_PAGE))
+    author_links = " ".join(
+        link(relative_url(here, authors_index_path(number)), str(number)) for number in range(1, author_pages + 1)
+    )
     year_links = " ".join(link(relative_url(here, year_path(year)), str(year)) for year in years)
     items = [
         f"<li>{link(relative_url(here, index_path()), 'All papers')} by title"
@@ -70,7 +77,9 @@ def _browse_links(here: str, paper_count: int, years: Sequence[int]) -> str:
         + "</li>",
         f"<li>{link(relative_url(here, NEWEST), 'Newest additions')}</li>",
         f"<li>{link(relative_url(here, YEARS_INDEX), 'By year')}" + (f": {year_links}" if years else "") + "</li>",
-        f"<li>{link(relative_url(here, AUTHORS_INDEX), 'By author')}</li>",
+        f"<li>{link(relative_url(here, AUTHORS_INDEX), 'By author')}"
+        + (f' <span class="home-pages">(pages {author_links})</span>' if author_pages > 1 else "")
+        + "</li>",
         f"<li>{link(relative_url(here, TAGS_INDEX), 'By tag')}</li>",
         f"<li>{link(relative_url(here, MAP_PAGE), 'Topic map')}</li>",
     ]

@@ -17,7 +17,10 @@ def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_keys: Map
     parts = ['<article class="paper">', f'<h1 class="paper-title">{text(paper.title)}</h1>']
     if paper.authors:
         names = ", ".join(
-            link(relative_url(here, author_path(author_keys[title_key(name)])), name) for name in paper.authors
+            link(relative_url(here, author_path(author_keys[title_key(name)])), name)
+            if title_key(name) in author_keys
+            else text(name)
+            for name in paper.authors
         )
         parts.append(f'<p class="paper-authors">{names}</p>')
     meta = []
