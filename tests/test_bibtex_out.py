@@ -322,4 +322,8 @@ def test_each_paper_page_links_its_own_bib_file(built: Path) -> None:
     page = (built / "papers" / "hostile.html").read_text(encoding="utf-8")
     assert '<a href="hostile.bib">Download .bib</a>' in page
     entry = (built / "papers" / "hostile.bib").read_text(encoding="utf-8")
-    assert read_bibtex(entry, "hostile.bib").records[0].paper.title == HOSTILE_TITLE
+    (record,) = read_bibtex(entry, "hostile.bib").records
+    assert record.paper.title == HOSTILE_TITLE
+    # The downloadable file carries the abstract; the entries to cite from (page, tag and catalog files) do not.
+    assert record.paper.abstract == "Federated clients, federated averaging."
+    assert "abstract = " not in html.unescape(page) and "abstract = " not in (built / "catalog.bib").read_text("utf-8")

@@ -135,13 +135,13 @@ def _suffixes() -> Iterator[str]:
         width += 1
 
 
-def bibtex_entry(paper: Paper, key: str) -> str:
+def bibtex_entry(paper: Paper, key: str, *, with_abstract: bool = True) -> str:
     """One BibTeX entry: ``@article`` with ``journal`` when the paper has a venue, else ``@misc``.
 
     Fields come in a fixed order and only when known: title (its case
     protected by a second pair of braces), author, year, journal, doi, url
     (the arXiv page when there is no other), eprint, archivePrefix,
-    primaryClass, abstract.
+    primaryClass, abstract (unless ``with_abstract`` is False).
     """
     arxiv_url = f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else ""
     fields = [
@@ -154,7 +154,7 @@ def bibtex_entry(paper: Paper, key: str) -> str:
         ("eprint", verbatim(paper.arxiv)),
         ("archivePrefix", "arXiv" if paper.arxiv else ""),
         ("primaryClass", verbatim(paper.category) if paper.arxiv else ""),
-        ("abstract", latex_text(paper.abstract)),
+        ("abstract", latex_text(paper.abstract) if with_abstract else ""),
     ]
     kind = "article" if paper.venue.strip() else "misc"
     lines = [f"  {name} = {{{value}}}" for name, value in fields if value]

@@ -41,11 +41,15 @@ def render_pages(
     titles = {entry.paper.id: entry.paper.title for entry in papers}
     authors = author_keys(papers)
     cite_keys = bibtex_keys([entry.paper for entry in papers])
-    entries = {entry.paper.id: bibtex_entry(entry.paper, cite_keys[entry.paper.id]) for entry in papers}
+    # Entries to cite from (the page, the tag and catalog files) leave the abstract out, as Google Scholar's
+    # do: repeated in every tag's file it was the largest part of the site. papers/<id>.bib has it all.
+    entries = {
+        entry.paper.id: bibtex_entry(entry.paper, cite_keys[entry.paper.id], with_abstract=False) for entry in papers
+    }
     pages: dict[str, str] = {}
     for entry in track(papers, "render paper pages", summary=False):
         pages[paper_path(entry.paper.id)] = paper_page(entry, titles, authors, entries[entry.paper.id])
-        pages[paper_bib_path(entry.paper.id)] = entries[entry.paper.id]
+        pages[paper_bib_path(entry.paper.id)] = bibtex_entry(entry.paper, cite_keys[entry.paper.id])
     by_title = sorted(papers, key=lambda entry: (title_key(entry.paper.title), entry.paper.id))
     pages.update(paginated(by_title, index_path, "All papers", intro=_catalog_bib_link))
     pages[CATALOG_BIB] = "\n".join(entries[entry.paper.id] for entry in by_title)
