@@ -19,12 +19,13 @@ from site_builder.catalog.load import CatalogPaths
 from site_builder.catalog.records import paper_to_yaml_data
 from site_builder.catalog.yamlio import dump_yaml, write_text_atomic
 from site_builder.model import RECORD_KEYS, Paper
+from site_builder.progress import track
 
 
 def write_papers(paths: CatalogPaths, papers: Iterable[Paper]) -> list[Path]:
     """Write each paper's record atomically; returns the files whose bytes changed."""
     changed = []
-    for paper in papers:
+    for paper in track(list(papers), "write catalog/papers", unit="records"):
         record_path = paths.record_path(paper.id)
         try:
             current = record_path.read_text(encoding="utf-8")
