@@ -39,7 +39,9 @@ def topic_coordinates(papers: Sequence[Paper]) -> dict[str, tuple[float, float]]
         ).fit_transform(documents)
     except ValueError:  # no word in common at all
         return _spiral(papers)
-    components = min(SVD_COMPONENTS, matrix.shape[1] - 1, len(papers) - 1)
+    # t-SNE works on SVD_COMPONENTS dimensions; above its limit only axes 2 and 3 are used, so compute just 3.
+    wanted = SVD_COMPONENTS if len(papers) <= TSNE_LIMIT else 3
+    components = min(wanted, matrix.shape[1] - 1, len(papers) - 1)
     if components < 3:
         return _spiral(papers)
     with warnings.catch_warnings():
