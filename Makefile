@@ -6,7 +6,7 @@ RUN := $(BIN)/python -m site_builder
 # Catalog sizes for the benchmarks, e.g. make bench BENCH_SIZES=1000
 BENCH_SIZES ?= 1000,10000
 
-.PHONY: build test serve check clean install install-dev bench bench-search bench-relevance
+.PHONY: build test serve check clean install install-dev bench bench-build bench-search bench-relevance
 
 build: install ## Create .venv if needed, install pinned deps, build site/ from catalog/
 	$(RUN) build
@@ -21,7 +21,10 @@ serve: install ## Generate docs/ and preview the site at http://127.0.0.1:8000
 	$(RUN) build --no-mkdocs
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve --dev-addr 127.0.0.1:8000
 
-bench: install-dev bench-search bench-relevance ## Run every benchmark; results in bench/results/
+bench: install-dev bench-build bench-search bench-relevance ## Run every benchmark; results in bench/results/
+
+bench-build: install-dev ## Build benchmark: each stage, the whole build and plain MkDocs (bench/results/build.md)
+	$(BIN)/python bench/build_bench.py --sizes $(BENCH_SIZES) --out bench/results
 
 bench-relevance: install-dev ## Related-paper recall@5 and tag recall against hand labels (bench/results/relevance.md)
 	$(BIN)/python -m bench.relevance

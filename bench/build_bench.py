@@ -1,0 +1,724 @@
+"""Build benchmark: each stage of our build, the whole build, and plain MkDocs on the same papers.
+
+    python bench/build_bench.py [--sizes 1000,10000] [--repeats 1] [--seed 1] [--out bench/results]
+
+For each size N it
+
+1. writes a synthetic project of N papers with bench/generate.py under
+   bench/.work/build/n<N>/project/, or reuses the one there when the
+   generator's inputs are unchanged (stamp.json beside it);
+2. writes the baseline next to it, bench/.work/build/n<N>/baseline/: the same
+   N papers as plain Markdown pages (title, authors, year, tags, abstract),
+   papers out of the nav, built by plain MkDocs + Material with our
+   mkdocs.yml minus our hooks, theme overrides and assets;
+3. times, cold each time (generated docs/, site/ and any cache removed first):
+   the baseline's ``mkdocs build``; our whole ``python -m site_builder -q build``
+   with its peak RSS; then, in a child process, each stage function
+   ``build_site`` calls (``run_our_stages``), followed by the
+   ``mkdocs build --strict`` command ``build_site`` runs;
+4. writes bench/results/build.json and build.md: seconds per stage, ratios to
+   the baseline, growth between sizes, site size, peak RSS, each target of
+   issue 8 met or missed; and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import functools
+import hashlib
+import inspect
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TypeVar
+
+import yaml
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+for folder in (REPO, BENCH):  # site_builder, and generate.py / search_bench.py however this is started
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+import generate  # noqa: E402
+from search_bench import machine  # noqa: E402
+
+from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS  # noqa: E402
+
+Result = TypeVar("Result")
+
+DEFAULT_SIZES = "1000,10000"
+WORK_DIR = BENCH / ".work" / "build"
+RESULTS_DIR = BENCH / "results"
+# What generate.py writes at a project's top level; anything else there (site/, caches) is build output.
+PROJECT_ENTRIES = ("catalog", "docs", "mkdocs.yml", "site_builder")
+# Issue 8's targets (at 10,000 papers; marked for every size). KB, MB, GB are powers of 1,000.
+TARGETS = {
+    "whole_to_baseline_max": 1.5,
+    "whole_to_baseline_stretch": 1.2,
+    "stages_to_baseline_max": 0.5,
+    "growth_over_linear_max": 1.3,  # ×13 for 1k → 10k
+    "kb_per_paper_max": 30,
+    "peak_rss_gb_max": 2,
+}
+# Below this many seconds at the smaller size a stage's growth factor is timer and scheduler noise.
+GROWTH_NOISE_S = 0.1
+STAGE_ROWS = (
+    ("load+check", "load+check (`load_catalog`)"),
+    ("enrich: tags", "enrich: tags (`assign_tags`)"),
+    ("enrich: related", "enrich: related (`related_papers`)"),
+    ("enrich: mentions", "enrich: mentions (`find_mentions`, `mentioned_by`)"),
+    ("enrich: other", "enrich: the rest of `enrich` (assembling records)"),
+    ("enrich: map", "enrich: map (`topic_coordinates`)"),
+    ("render", "render (`site_info`, `render_pages`)"),
+    ("search index", "search index (documents, `build_payload`, `payload_scripts`)"),
+    ("write docs/", "write (`write_pages`)"),
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"comma-separated paper counts ({DEFAULT_SIZES})")
+    parser.add_argument("--repeats", type=int, default=1, help="runs of the baseline and the whole build (min)")
+    parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED, help="generator seed")
+    parser.add_argument("--work-dir", type=Path, default=WORK_DIR, help="projects (default: bench/.work/build)")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results folder (default: bench/results)")
+    parser.add_argument("--stages-child", nargs=2, metavar=("ROOT", "OUT_JSON"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.stages_child:
+        return stages_child(Path(args.stages_child[0]), Path(args.stages_child[1]))
+    if args.repeats < 1:
+        parser.error("--repeats must be 1 or more")
+
+    sizes = sorted(int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip())
+    started = dt.datetime.now(dt.UTC)
+    runs: list[dict[str, Any]] = []
+    for count in sizes:
+        runs.append(bench_size(count, args))
+        write_results(args.out, started, args, runs)  # after each size, so a long run leaves partial results
+    print(markdown_tables(runs))
+    say(f"wrote {args.out / 'build.json'} and {args.out / 'build.md'}")
+    return 0
+
+
+# --- the stages of our build (runs in a child process) --------------------------------------
+
+
+class StageClock:
+    """Seconds per stage label and per function, summed over calls."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+        self.functions: dict[str, float] = {}
+
+    def run(self, label: str, function: Callable[..., Result], *args: Any, **kwargs: Any) -> Result:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            elapsed = time.perf_counter() - started
+            self.stages[label] = self.stages.get(label, 0.0) + elapsed
+            name = getattr(function, "__name__", label)
+            self.functions[name] = self.functions.get(name, 0.0) + elapsed
+
+    def wrap(self, label: str, function: Callable[..., Result]) -> Callable[..., Result]:
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Result:
+            return self.run(label, function, *args, **kwargs)
+
+        return timed
+
+
+@contextlib.contextmanager
+def timed_globals(module: ModuleType, clock: StageClock, labels: dict[str, str]) -> Iterator[None]:
+    """Time the functions ``module``'s code looks up by name while the block runs.
+
+    This splits ``enrich`` into its parts while still calling ``enrich`` itself, as build_site does.
+    """
+    originals = {name: getattr(module, name) for name in labels}
+    for name, label in labels.items():
+        setattr(module, name, clock.wrap(label, originals[name]))
+    try:
+        yield
+    finally:
+        for name, function in originals.items():
+            setattr(module, name, function)
+    for name in labels:
+        if name not in clock.functions:  # its time is then in "enrich: other"
+            say(f"warning: {module.__name__}.{name} was not called; adapt ENRICH_PARTS in bench/build_bench.py")
+
+
+# The functions ``enrich`` calls, by the name it looks them up with, and the stage each belongs to.
+ENRICH_PARTS = {
+    "assign_tags": "enrich: tags",
+    "related_papers": "enrich: related",
+    "find_mentions": "enrich: mentions",
+    "mentioned_by": "enrich: mentions",
+}
+ENRICH_TOTAL = "enrich (total)"
+
+
+def run_our_stages(root: Path, clock: StageClock) -> dict[str, int]:
+    """What ``build_site(paths, run_mkdocs=False)`` does, call for call, with each call timed.
+
+    The one place that knows site_builder/build.py's insides: when a stage function is renamed or
+    moved, re-read ``build_site`` and adapt this function and ENRICH_PARTS. The functions are taken
+    from the build module itself, so they are the very objects ``build_site`` calls.
+    """
+    import site_builder.build as build
+    from site_builder.progress import set_quiet
+
+    set_quiet(True)  # as `build -q`: the progress lines are not what we time
+    paths = build.CatalogPaths(root)
+    catalog = clock.run("load+check", build.load_catalog, paths)
+    with timed_globals(sys.modules[build.enrich.__module__], clock, ENRICH_PARTS):
+        enriched = clock.run(ENRICH_TOTAL, build.enrich, catalog)
+    config_file = paths.root / "mkdocs.yml"
+    points = clock.run("enrich: map", build.topic_coordinates, catalog.papers)
+    info = clock.run("render", build.site_info, config_file)
+    pages = clock.run("render", build.render_pages, enriched, catalog.tags, info, points)
+    docs_dir = paths.root / "docs"
+    generated = build.GENERATED_FOLDERS + build.GENERATED_FILES
+    documents = clock.run("search index", build.paper_documents, enriched) + clock.run(
+        "search index", build.handwritten_documents, docs_dir, generated
+    )
+    payload = clock.run("search index", build.build_payload, documents)
+    pages.update(clock.run("search index", build.payload_scripts, payload))
+    report = clock.run("write docs/", build.write_pages, docs_dir, pages)
+    return {"papers": len(catalog.papers), "files": len(pages), "written": report.written}
+
+
+def mkdocs_command(config_file: Path, *, strict: bool) -> list[str]:
+    """The command build_site runs (strict); the baseline runs the same without --strict."""
+    return [sys.executable, "-m", "mkdocs", "build", *(["--strict"] if strict else []), "--quiet",
+            "--config-file", str(config_file)]  # fmt: skip
+
+
+def stages_child(root: Path, out_json: Path) -> int:
+    """Run our stages on ``root`` and write their timings to ``out_json``."""
+    import resource
+
+    clock = StageClock()
+    counts = run_our_stages(root, clock)
+    enrich_total = clock.stages.pop(ENRICH_TOTAL)
+    parts = sum(clock.stages.get(label, 0.0) for label in set(ENRICH_PARTS.values()))
+    clock.stages["enrich: other"] = max(0.0, enrich_total - parts)
+    # In the table's order; a label not in STAGE_ROWS (a stage added to run_our_stages) goes last.
+    order = [label for label, _ in STAGE_ROWS]
+    stages = dict(sorted(clock.stages.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99))
+    result = {
+        "stages_s": {label: round(seconds, 3) for label, seconds in stages.items()},
+        "functions_s": {name: round(seconds, 3) for name, seconds in clock.functions.items()},
+        "enrich_total_s": round(enrich_total, 3),
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        **counts,
+    }
+    out_json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
+# --- child processes -------------------------------------------------------------------------
+
+
+def run_child(command: list[str], cwd: Path) -> dict[str, float]:
+    """Run ``command``: wall seconds and peak RSS of it and its waited-for children (``wait4``).
+
+    Linux carries a parent's RSS high-water mark into the children it spawns, so this parent
+    stays small (no build work in it) and only the children's own peaks show.
+    """
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # as build_site sets for mkdocs
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=environment)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(command)} in {cwd}")
+    return {"seconds": round(seconds, 3), "peak_rss_bytes": usage.ru_maxrss * 1024}
+
+
+# --- the projects ----------------------------------------------------------------------------
+
+
+def generator_inputs(count: int, seed: int) -> str:
+    """A hash of what the generated project's papers depend on: N, seed, generate.py, the seed
+    catalog, tags.yaml and the site_builder modules defining what generate.py imports."""
+    used = {inspect.getsourcefile(value) for value in vars(generate).values() if _from_site_builder(value)}
+    files = [
+        BENCH / "generate.py",
+        REPO / "catalog" / "tags.yaml",
+        *sorted((REPO / "catalog" / "papers").glob("*.yaml")),
+        *sorted(Path(path) for path in used if path),
+    ]
+    digest = hashlib.sha256(f"{count}\0{seed}\0".encode())
+    for path in files:
+        digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _from_site_builder(value: object) -> bool:
+    return (inspect.isfunction(value) or inspect.isclass(value)) and value.__module__.startswith("site_builder")
+
+
+def prepare_project(count: int, seed: int, folder: Path) -> dict[str, Any]:
+    """The generated project in ``folder``/project: reused if its stamp matches, else generated."""
+    project, stamp_file = folder / "project", folder / "stamp.json"
+    inputs = generator_inputs(count, seed)
+    stamp = json.loads(stamp_file.read_text(encoding="utf-8")) if stamp_file.exists() else {}
+    if project.is_dir() and stamp.get("inputs") == inputs:
+        say(f"[{count}] reusing {project} (generated in {stamp['seconds']:.1f} s on {stamp['date']})")
+        refresh_support_files(project)
+        return {"ran": False, "seconds": stamp["seconds"], "date": stamp["date"], "inputs": inputs}
+    say(f"[{count}] generating {count:,} papers into {project}")
+    stamp_file.unlink(missing_ok=True)
+    for stale in (project, folder / "project.tmp"):
+        shutil.rmtree(stale, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, str(BENCH / "generate.py"), str(count), str(folder / "project.tmp"), "--seed", str(seed)]
+    seconds = run_child(command, cwd=REPO)["seconds"]
+    (folder / "project.tmp").rename(project)  # only a complete project gets the stamp
+    stamp = {"inputs": inputs, "seconds": seconds, "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    stamp_file.write_text(json.dumps(stamp, indent=2), encoding="utf-8")
+    say(f"[{count}] generated in {seconds:.1f} s")
+    return {"ran": True, **stamp}
+
+
+def refresh_support_files(project: Path) -> None:
+    """mkdocs.yml, hand-written docs/, hooks and theme copied afresh: a reused catalog is built with
+    the repository's current configuration, as a fresh one would be."""
+    for name in ("mkdocs.yml", "catalog/tags.yaml"):
+        (project / name).unlink(missing_ok=True)
+    for name in ("docs", "site_builder", "catalog/sources"):
+        shutil.rmtree(project / name, ignore_errors=True)
+    generate.copy_support_files(project)
+
+
+def make_cold(project: Path) -> None:
+    """Back to what generate.py wrote: no generated docs/, no site/, no cache of any earlier build."""
+    for entry in project.iterdir():
+        if entry.name not in PROJECT_ENTRIES:
+            _remove(entry)
+    for name in GENERATED_FOLDERS + GENERATED_FILES:
+        _remove(project / "docs" / name)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+# --- the baseline: the same papers through plain MkDocs + Material ----------------------------
+
+
+def write_baseline(project: Path, baseline: Path) -> dict[str, Any]:
+    """A plain MkDocs project with one simple Markdown page per paper of ``project``."""
+    shutil.rmtree(baseline, ignore_errors=True)
+    papers = baseline / "docs" / "papers"
+    papers.mkdir(parents=True)
+    config = baseline_config(project / "mkdocs.yml")
+    (baseline / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    (baseline / "docs" / "index.md").write_text("# Papers\n\nThe same papers, plain MkDocs.\n", encoding="utf-8")
+    for polyfill in config.get("extra", {}).get("polyfills", []):  # files the offline plugin links
+        target = baseline / "docs" / polyfill
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(project / "docs" / polyfill, target)
+    count = 0
+    for record_file in sorted((project / "catalog" / "papers").glob("*.yaml")):
+        record = yaml.load(record_file.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        (papers / f"{record_file.stem}.md").write_text(baseline_page(record), encoding="utf-8")
+        count += 1
+    return {"pages": count}
+
+
+def baseline_config(our_config: Path) -> dict[str, Any]:
+    """Our mkdocs.yml (theme, plugins, extensions, URLs) minus what is ours: hooks, custom_dir, CSS, JS."""
+    config = yaml.safe_load(our_config.read_text(encoding="utf-8"))
+    for key in ("hooks", "extra_css", "extra_javascript", "nav", "not_in_nav"):
+        config.pop(key, None)
+    config["theme"].pop("custom_dir", None)
+    config.update({"docs_dir": "docs", "site_dir": "site", "nav": [{"Home": "index.md"}], "not_in_nav": "/papers/\n"})
+    return config
+
+
+def baseline_page(record: dict[str, Any]) -> str:
+    """Title, authors, year, tags and abstract as plain Markdown, as a hand-written page would have them."""
+    lines = [f"# {record['title']}", ""]
+    if record.get("authors"):
+        lines.append(f"**Authors:** {', '.join(record['authors'])}  ")
+    if record.get("year"):
+        lines.append(f"**Year:** {record['year']}  ")
+    if record.get("tags"):
+        lines.append(f"**Tags:** {', '.join(record['tags'])}")
+    lines += ["", str(record.get("abstract", "")), ""]
+    return "\n".join(lines)
+
+
+# --- one size --------------------------------------------------------------------------------
+
+
+def bench_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
+    folder = args.work_dir / f"n{count}"
+    generation = prepare_project(count, args.seed, folder)
+    project, baseline = folder / "project", folder / "baseline"
+    make_cold(project)
+    begun = time.perf_counter()
+    baseline_info = write_baseline(project, baseline)
+    say(f"[{count}] baseline pages written in {time.perf_counter() - begun:.1f} s (not timed)")
+    load_before = os.getloadavg()
+
+    baseline_runs, whole_runs = [], []
+    for repeat in range(args.repeats):  # alternated, so a busy spell on the machine hits both
+        baseline_runs.append(timed_baseline(count, baseline, repeat))
+        whole_runs.append(timed_whole_build(count, project, repeat))
+    site = folder_size(project / "site")  # the whole build's output
+    stages = timed_stages(count, project)
+    result = {
+        "papers": count,
+        "generation": generation,
+        "load_average_before": [round(value, 2) for value in load_before],
+        "load_average_after": [round(value, 2) for value in os.getloadavg()],
+        "baseline": summarize_runs(baseline_runs) | {"site": folder_size(baseline / "site"), **baseline_info},
+        "whole_build": summarize_runs(whole_runs) | {"site": site},
+        "stages": stages,
+        "markdown_bytes_per_paper": {
+            "ours": markdown_per_paper(project / "docs" / "papers", count),
+            "baseline": markdown_per_paper(baseline / "docs" / "papers", count),
+        },
+    }
+    result["ratios"] = ratios(result)
+    result["targets"] = size_targets(result)
+    return result
+
+
+def timed_baseline(count: int, baseline: Path, repeat: int) -> dict[str, float]:
+    for name in ("site", ".cache"):
+        _remove(baseline / name)
+    say(f"[{count}] baseline: mkdocs build (run {repeat + 1})")
+    run = run_child(mkdocs_command(baseline / "mkdocs.yml", strict=False), cwd=baseline)
+    say(f"[{count}] baseline: {run['seconds']:.1f} s")
+    return run
+
+
+def timed_whole_build(count: int, project: Path, repeat: int) -> dict[str, float]:
+    make_cold(project)
+    say(f"[{count}] ours: python -m site_builder -q build, cold (run {repeat + 1})")
+    run = run_child([sys.executable, "-m", "site_builder", "--root", str(project), "-q", "build"], cwd=REPO)
+    say(f"[{count}] ours: whole build {run['seconds']:.1f} s, peak RSS {run['peak_rss_bytes'] / 1e6:,.0f} MB")
+    return run
+
+
+def timed_stages(count: int, project: Path) -> dict[str, Any]:
+    """Each stage in a child process (cold), then the mkdocs command build_site runs."""
+    make_cold(project)
+    say(f"[{count}] ours, stage by stage")
+    out_json = project.parent / "stages.json"
+    child = run_child([sys.executable, str(Path(__file__).resolve()), "--stages-child", str(project), str(out_json)],
+                      cwd=REPO)  # fmt: skip
+    stages = json.loads(out_json.read_text(encoding="utf-8"))
+    for label, seconds in stages["stages_s"].items():
+        say(f"[{count}]   {label}: {seconds:.2f} s")
+    _remove(project / "site")
+    mkdocs = run_child(mkdocs_command(project / "mkdocs.yml", strict=True), cwd=project)
+    say(f"[{count}]   MkDocs: {mkdocs['seconds']:.2f} s")
+    total = sum(stages["stages_s"].values())
+    return {
+        **stages,
+        "before_mkdocs_s": round(total, 3),
+        # Interpreter start-up and imports: in the whole build, not in any stage.
+        "child_process_s": child["seconds"],
+        "mkdocs_s": mkdocs["seconds"],
+        "mkdocs_peak_rss_bytes": mkdocs["peak_rss_bytes"],
+    }
+
+
+def summarize_runs(runs: list[dict[str, float]]) -> dict[str, Any]:
+    """The fastest run counts: on a shared machine other work only ever adds time."""
+    return {
+        "seconds": min(run["seconds"] for run in runs),
+        "runs_s": [run["seconds"] for run in runs],
+        "peak_rss_bytes": max(run["peak_rss_bytes"] for run in runs),
+    }
+
+
+def folder_size(folder: Path) -> dict[str, Any]:
+    """Bytes and files under ``folder``, and bytes by top-level entry (where the size goes)."""
+    by_entry: dict[str, int] = {}
+    files = pages = 0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            entry = path.relative_to(folder).parts[0]
+            by_entry[entry] = by_entry.get(entry, 0) + path.stat().st_size
+            files += 1
+            pages += path.suffix == ".html"
+    largest = dict(sorted(by_entry.items(), key=lambda item: (-item[1], item[0])))
+    return {"bytes": sum(by_entry.values()), "files": files, "html_pages": pages, "bytes_by_entry": largest}
+
+
+def markdown_per_paper(papers: Path, count: int) -> int:
+    return round(sum(path.stat().st_size for path in papers.glob("*.md")) / count)
+
+
+def ratios(result: dict[str, Any]) -> dict[str, float]:
+    baseline = result["baseline"]["seconds"]
+    return {
+        "whole_to_baseline": round(result["whole_build"]["seconds"] / baseline, 3),
+        "stages_to_baseline": round(result["stages"]["before_mkdocs_s"] / baseline, 3),
+        "our_mkdocs_to_baseline": round(result["stages"]["mkdocs_s"] / baseline, 3),
+        "kb_per_paper": round(result["whole_build"]["site"]["bytes"] / result["papers"] / 1e3, 2),
+        "baseline_kb_per_paper": round(result["baseline"]["site"]["bytes"] / result["papers"] / 1e3, 2),
+    }
+
+
+def size_targets(result: dict[str, Any]) -> dict[str, bool]:
+    found = result["ratios"]
+    peak = max(result["whole_build"]["peak_rss_bytes"], result["stages"]["peak_rss_bytes"])
+    return {
+        "whole_to_baseline": found["whole_to_baseline"] <= TARGETS["whole_to_baseline_max"],
+        "whole_to_baseline_stretch": found["whole_to_baseline"] <= TARGETS["whole_to_baseline_stretch"],
+        "stages_to_baseline": found["stages_to_baseline"] <= TARGETS["stages_to_baseline_max"],
+        "kb_per_paper": found["kb_per_paper"] <= TARGETS["kb_per_paper_max"],
+        "peak_rss": peak <= TARGETS["peak_rss_gb_max"] * 1e9,
+    }
+
+
+# --- growth between sizes --------------------------------------------------------------------
+
+
+def timings(run: dict[str, Any]) -> dict[str, float]:
+    """Every timed row of a size, by key."""
+    stages = run["stages"]
+    return {
+        **dict.fromkeys((label for label, _ in STAGE_ROWS), 0.0),
+        **stages["stages_s"],
+        "before MkDocs": stages["before_mkdocs_s"],
+        "MkDocs": stages["mkdocs_s"],
+        "whole build": run["whole_build"]["seconds"],
+        "baseline": run["baseline"]["seconds"],
+    }
+
+
+def growth(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Time factor per row between consecutive sizes; above 1.3 × linear is super-linear."""
+    steps = []
+    for small, large in zip(runs, runs[1:], strict=False):
+        linear = large["papers"] / small["papers"]
+        before, after = timings(small), timings(large)
+        rows = {}
+        for key, seconds in before.items():
+            factor = after.get(key, 0.0) / seconds if seconds > 0 else None
+            rows[key] = {
+                "factor": None if factor is None else round(factor, 2),
+                "noise": seconds < GROWTH_NOISE_S,
+                "super_linear": factor is not None
+                and seconds >= GROWTH_NOISE_S
+                and factor > TARGETS["growth_over_linear_max"] * linear,
+            }
+        steps.append({"from": small["papers"], "to": large["papers"], "linear": linear, "rows": rows})
+    return steps
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+def write_results(out: Path, started: dt.datetime, args: argparse.Namespace, runs: list[dict[str, Any]]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    document = {
+        "benchmark": "build",
+        "date": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {
+            "seed": args.seed,
+            "repeats": args.repeats,
+            "peak_rss": "ru_maxrss from os.wait4 per child process (includes its waited-for children)",
+            "units": "seconds; KB, MB, GB = 10^3, 10^6, 10^9 bytes",
+        },
+        "targets": TARGETS,
+        "sizes": runs,
+        "growth": growth(runs),
+    }
+    for name, text in (("build.json", json.dumps(document, indent=2) + "\n"), ("build.md", markdown_report(document))):
+        temporary = out / f"{name}.tmp"  # whole files only, even if the run is stopped
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(out / name)
+
+
+def markdown_tables(runs: list[dict[str, Any]]) -> str:
+    return "\n\n".join([timing_table(runs), target_table(runs), output_table(runs)])
+
+
+TOTAL_ROWS = (
+    ("before MkDocs", "**our stages before MkDocs** (sum of the above)"),
+    ("MkDocs", "MkDocs (`mkdocs build --strict`, as build_site runs it)"),
+    ("whole build", "**whole build** (`python -m site_builder -q build`, cold)"),
+    ("baseline", "**plain MkDocs + Material baseline** (`mkdocs build`)"),
+)
+
+
+def stage_rows(runs: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """STAGE_ROWS, then any stage run_our_stages timed that they do not name (so none goes missing)."""
+    known = {label for label, _ in STAGE_ROWS}
+    added = {label: None for run in runs for label in run["stages"]["stages_s"] if label not in known}
+    return [*STAGE_ROWS, *((label, label) for label in added)]
+
+
+def timing_table(runs: list[dict[str, Any]]) -> str:
+    steps = growth(runs)
+    header = ["stage (seconds)", *(f"{run['papers']:,} papers" for run in runs)]
+    header += [f"growth {_short(step['from'])}→{_short(step['to'])} (linear ×{step['linear']:g})" for step in steps]
+    rows = [*stage_rows(runs), *TOTAL_ROWS]
+    lines = [_row(header), _row(["---", *["---:"] * (len(header) - 1)])]
+    for key, label in rows:
+        cells = [f"{timings(run).get(key, 0.0):.2f}" for run in runs]
+        cells += [_growth_cell(step["rows"].get(key, {"factor": None})) for step in steps]
+        lines.append(_row([label, *cells]))
+    return "\n".join(lines)
+
+
+def _growth_cell(row: dict[str, Any]) -> str:
+    if row["factor"] is None:
+        return "n/a"
+    if row["noise"]:
+        return f"×{row['factor']:.1f} (too small to tell)"
+    return f"×{row['factor']:.1f}" + (" **super-linear**" if row["super_linear"] else "")
+
+
+def target_table(runs: list[dict[str, Any]]) -> str:
+    header = ["target (issue 8)", *(f"{run['papers']:,} papers" for run in runs)]
+    lines = [_row(header), _row(["---", *["---"] * len(runs)])]
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        (f"whole build / baseline ≤ {TARGETS['whole_to_baseline_max']} "
+         f"(stretch {TARGETS['whole_to_baseline_stretch']})", _whole_cell),
+        (f"our stages before MkDocs / baseline ≤ {TARGETS['stages_to_baseline_max']}",
+         lambda run: _met(run["ratios"]["stages_to_baseline"], run["targets"]["stages_to_baseline"])),
+        (f"output ≤ {TARGETS['kb_per_paper_max']} KB per paper (site/ bytes / N)",
+         lambda run: _met(run["ratios"]["kb_per_paper"], run["targets"]["kb_per_paper"], " KB")),
+        (f"peak RSS ≤ {TARGETS['peak_rss_gb_max']} GB (whole build; stage child)", _rss_cell),
+    ]  # fmt: skip
+    for label, cell in rows:
+        lines.append(_row([label, *(cell(run) for run in runs)]))
+    label = f"linear growth (≤ {TARGETS['growth_over_linear_max']} × linear)"
+    linear = _linear_cells(runs)
+    lines.append(_row([label, "", *linear] if linear else [label, "n/a (needs two sizes)"]))
+    return "\n".join(lines)
+
+
+def _whole_cell(run: dict[str, Any]) -> str:
+    ratio, met = run["ratios"]["whole_to_baseline"], run["targets"]
+    stretch = " (stretch met)" if met["whole_to_baseline_stretch"] else ""
+    return _met(ratio, met["whole_to_baseline"]) + stretch
+
+
+def _rss_cell(run: dict[str, Any]) -> str:
+    whole, child = run["whole_build"]["peak_rss_bytes"], run["stages"]["peak_rss_bytes"]
+    return f"{whole / 1e6:,.0f} MB; {child / 1e6:,.0f} MB — " + ("met" if run["targets"]["peak_rss"] else "**missed**")
+
+
+def _linear_cells(runs: list[dict[str, Any]]) -> list[str]:
+    cells = []
+    for step in growth(runs):
+        over = [key for key, row in step["rows"].items() if row["super_linear"] and key != "baseline"]
+        cells.append("met" if not over else f"**missed**: {', '.join(over)}")
+    return cells
+
+
+def output_table(runs: list[dict[str, Any]]) -> str:
+    header = ["output and memory", *(f"{run['papers']:,} papers" for run in runs)]
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("site/: MB, files, HTML pages (ours)", lambda run: _site_cell(run["whole_build"]["site"])),
+        ("site/: MB, files, HTML pages (baseline)", lambda run: _site_cell(run["baseline"]["site"])),
+        ("our MkDocs (on our docs/) / baseline", lambda run: f"{run['ratios']['our_mkdocs_to_baseline']:.2f}"),
+        ("KB per paper: ours / baseline",
+         lambda run: f"{run['ratios']['kb_per_paper']:.1f} / {run['ratios']['baseline_kb_per_paper']:.1f}"),
+        ("Markdown per paper page, bytes: ours / baseline",
+         lambda run: "{ours:,} / {baseline:,}".format(**run["markdown_bytes_per_paper"])),
+        ("largest parts of our site/, KB per paper", _largest_parts),
+        ("peak RSS MB: whole build / stage child / our mkdocs / baseline mkdocs", _rss_detail),
+        ("start-up + imports outside the stages, s", _startup_cell),
+        ("generation of the project, s", _generation_cell),
+    ]  # fmt: skip
+    lines = [_row(header), _row(["---", *["---:"] * len(runs)])]
+    lines += [_row([label, *(cell(run) for run in runs)]) for label, cell in rows]
+    return "\n".join(lines)
+
+
+def _site_cell(site: dict[str, int]) -> str:
+    return f"{site['bytes'] / 1e6:,.1f} MB, {site['files']:,} files, {site['html_pages']:,} pages"
+
+
+def _largest_parts(run: dict[str, Any], shown: int = 5) -> str:
+    parts = list(run["whole_build"]["site"]["bytes_by_entry"].items())[:shown]
+    return ", ".join(f"{name} {size / run['papers'] / 1e3:.1f}" for name, size in parts)
+
+
+def _rss_detail(run: dict[str, Any]) -> str:
+    values = (run["whole_build"]["peak_rss_bytes"], run["stages"]["peak_rss_bytes"],
+              run["stages"]["mkdocs_peak_rss_bytes"], run["baseline"]["peak_rss_bytes"])  # fmt: skip
+    return " / ".join(f"{value / 1e6:,.0f}" for value in values)
+
+
+def _startup_cell(run: dict[str, Any]) -> str:
+    stages = run["stages"]
+    return f"{stages['child_process_s'] - stages['before_mkdocs_s']:.2f}"
+
+
+def _generation_cell(run: dict[str, Any]) -> str:
+    generation = run["generation"]
+    return f"{generation['seconds']:.1f}" + ("" if generation["ran"] else f" (reused, from {generation['date']})")
+
+
+def _met(value: float, met: bool, unit: str = "") -> str:
+    return f"{value:.2f}{unit} — " + ("met" if met else "**missed**")
+
+
+def _short(count: int) -> str:
+    return f"{count // 1000}k" if count % 1000 == 0 else str(count)
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def markdown_report(document: dict[str, Any]) -> str:
+    info = document["machine"]
+    lines = [
+        "# Build benchmark",
+        "",
+        f"Run {document['date']} at commit {info['commit'] or '?'}"
+        + (" (with uncommitted changes)" if info["uncommitted_changes"] else "")
+        + f" on {info['cpu'] or 'unknown CPU'} ({info['cpus']} CPUs, {info['memory_gb']} GB), "
+        f"{info['os']}, Python {info['python']}, "
+        + ", ".join(f"{name} {version}" for name, version in info["packages"].items())
+        + ".",
+        "",
+        f"Synthetic catalogs (bench/generate.py, seed {document['settings']['seed']}); every build cold "
+        "(generated docs/, site/ and caches removed first). Stages: `build_site`'s own calls, timed one by one "
+        "in a child process (`run_our_stages` in bench/build_bench.py), then its `mkdocs build --strict`. "
+        "Baseline: the same papers as plain Markdown pages (title, authors, year, tags, abstract), not in the "
+        "nav, built with our mkdocs.yml minus our hooks, theme overrides, CSS and JS, by `mkdocs build` "
+        f"(not --strict; the fastest of {document['settings']['repeats']} run(s), alternating with our whole "
+        "build). Peak RSS: `ru_maxrss` from `os.wait4` for each child process, which includes the children "
+        "it waited for (the whole build's is the larger of site_builder and its mkdocs). The machine is shared "
+        "(load averages in build.json): compare the ratios, measured in the same run, rather than the seconds. "
+        "Produced by `make bench-build`.",
+        "",
+        markdown_tables(document["sizes"]),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
