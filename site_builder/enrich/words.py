@@ -10,7 +10,8 @@ GENERIC = frozenset(
     comparable compared competitive consistently construct cost demonstrate demonstrates design designed
     determine determining different discuss does effective effectively efficient efficiently empirical
     empirically evaluate existing experiment experiments extensive framework frameworks furthermore general
-    given good high however improve improved improvement improves improving including insight insights introduce
+    given good high highlight highlights however improve improved improvement improves improving including
+    insight insights introduce
     key large larger leading leverage low lower main making method methods model models new novel number
     outperform outperforms paper particular performance point popular present previous problem problems propose
     proposed provide provides recent recently require requires respectively result results science settings show
