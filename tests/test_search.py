@@ -164,7 +164,7 @@ def test_index_file_is_a_json_parse_script(built_seed_site: Path) -> None:
     assert payload["index"]["version"] == "2.3.9"
     assert payload["index"]["pipeline"] == ["fold-diacritics", "stemmer"]
     assert payload["index"]["fields"] == ["title", "tags", "authors"]
-    assert len(payload["docs"]) == 119 + 1  # papers and the about page
+    assert len(payload["docs"]) == 119 + 2  # papers, the about page and the scaling page
     assert text.isascii()
     body_text = (built_seed_site / "site" / BODY_INDEX_FILE).read_text(encoding="utf-8")
     assert body_text.startswith('window.__catalogSearchBody=JSON.parse("{')
