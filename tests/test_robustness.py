@@ -64,7 +64,7 @@ def test_a_killed_import_loses_no_record_and_the_next_import_finishes_it(tmp_pat
     root = make_project(tmp_path / "p", with_site=False)
     source = big_source(tmp_path / "big.jsonl", 3000)
     process = cli(root, "import", str(source))
-    kill_when(process, lambda: len(list((root / "catalog" / "papers").iterdir())) >= 50)
+    kill_when(process, lambda: len(record_files(root)) >= 50)
 
     written = record_files(root)
     assert 50 <= len(written) < 3000

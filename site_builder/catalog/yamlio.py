@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,15 +94,6 @@ def dump_yaml(data: Any) -> str:
     return text
 
 
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
-
-
 def write_text_atomic(path: Path, text: str, *, durable: bool = True) -> bool:
     """Write ``text`` to ``path`` through a temp file + rename.
 
@@ -119,10 +109,11 @@ def write_text_atomic(path: Path, text: str, *, durable: bool = True) -> bool:
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # One temp name per process (two builds at once never share one); created
+    # with the usual mode, which the umask trims as for any new file.
+    temp_name = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        # mkstemp makes the file private (0600); give it the usual mode instead.
-        os.chmod(temp_name, 0o666 & ~_UMASK)
+        handle = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         with os.fdopen(handle, "wb") as temp_file:
             temp_file.write(data)
             if durable:
@@ -130,6 +121,6 @@ def write_text_atomic(path: Path, text: str, *, durable: bool = True) -> bool:
                 os.fsync(temp_file.fileno())
         os.replace(temp_name, path)
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        temp_name.unlink(missing_ok=True)
         raise
     return True
