@@ -97,9 +97,7 @@ def test_links_and_metadata(built: Path) -> None:
     page = (built / "site" / "papers" / "federated-averaging-revisited.html").read_text(encoding="utf-8")
     assert '<a href="https://arxiv.org/abs/2401.00001" rel="noopener">arXiv</a>' in page
     # Authors in order; one with several papers links to their page; the year links to the year's page.
-    assert (
-        '<p class="paper-authors"><a href="../authors/ada-lovelace.html">Ada Lovelace</a>, Alan Turing</p>'
-    ) in page
+    assert ('<p class="paper-authors"><a href="../authors/ada-lovelace.html">Ada Lovelace</a>, Alan Turing</p>') in page
     assert '<p class="paper-meta"><a href="../browse/years/2024.html">2024</a></p>' in page
     author = (built / "site" / "authors" / "ada-lovelace.html").read_text(encoding="utf-8")
     assert '<a href="../papers/federated-averaging-revisited.html">Federated Averaging Revisited</a>' in author

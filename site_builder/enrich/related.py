@@ -121,7 +121,9 @@ def _rarity(lists: Sequence[Sequence[str]]) -> dict[str, float]:
 def _weighted_rows(lists: Sequence[Sequence[str]], weights: Mapping[str, float] | None) -> sparse.csr_matrix:
     """One L2-normalised row per paper over the items it has (weighted, or 1 each)."""
     columns = {item: index for index, item in enumerate(sorted({item for items in lists for item in items}))}
-    data, indices, indptr = [], [], [0]
+    data: list[float] = []
+    indices: list[int] = []
+    indptr = [0]
     for items in lists:
         values = [weights[item] if weights else 1.0 for item in items]
         norm = math.sqrt(sum(value * value for value in values)) or 1.0
