@@ -54,6 +54,7 @@ def related_papers(
     tags_by_id = tags_by_id or {}
     text, terms = _text_matrix(papers)
     tag_lists = [tuple(tags_by_id.get(paper.id, ())) for paper in papers]
+    plain = _PlainTexts(papers)
     tag_rarity = _rarity(tag_lists)
     tags = _weighted_rows(tag_lists, tag_rarity)
     author_lists = [tuple(dict.fromkeys(title_key(name) for name in paper.authors)) for paper in papers]
@@ -68,7 +69,7 @@ def related_papers(
             row_scores[row] = -np.inf
             best = _best_columns(row_scores, papers, count)
             result[papers[row].id] = tuple(
-                _link(row, column, float(row_scores[column]), papers, text, terms, tag_lists, tag_rarity)
+                _link(row, column, float(row_scores[column]), papers, text, terms, tag_lists, tag_rarity, plain)
                 for column in best
             )
     return result
@@ -102,6 +103,19 @@ def _covers(kept: str, words: Sequence[str]) -> bool:
 
 def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+class _PlainTexts:
+    """Each paper's lowercased text, made on first use and kept (a paper is in many links)."""
+
+    def __init__(self, papers: Sequence[Paper]) -> None:
+        self._papers = papers
+        self._texts: dict[int, str] = {}
+
+    def __getitem__(self, row: int) -> str:
+        if row not in self._texts:
+            self._texts[row] = _plain(self._papers[row])
+        return self._texts[row]
 
 
 def _plain(paper: Paper) -> str:
@@ -167,6 +181,7 @@ def _link(
     terms: np.ndarray,
     tag_lists: Sequence[Sequence[str]],
     tag_rarity: Mapping[str, float],
+    plain: _PlainTexts,
 ) -> RelatedLink:
     mine, theirs = papers[row], papers[column]
     shared_tags = sorted(set(tag_lists[row]) & set(tag_lists[column]), key=lambda tag: (-tag_rarity[tag], tag))
@@ -181,7 +196,7 @@ def _link(
             _row(text, column),
             terms,
             shared_tags,
-            [_plain(mine), _plain(theirs)],
+            [plain[row], plain[column]],
             REASON_ITEMS - min(len(shared_tags), REASON_TAGS),
         ),
         shared_authors=shared_authors,
