@@ -69,8 +69,10 @@ TARGETS = {
     "kb_per_paper_max": 30,
     "peak_rss_gb_max": 2,
 }
-# Below this many seconds at the smaller size a stage's growth factor is timer and scheduler noise.
+# At the smaller size, under GROWTH_NOISE_S a growth factor is timer and scheduler noise (not judged);
+# under GROWTH_SHAKY_S a busy spell of a few tenths of a second moves it by several units (flagged "?").
 GROWTH_NOISE_S = 0.1
+GROWTH_SHAKY_S = 0.5
 STAGE_ROWS = (
     ("load+check", "load+check (`load_catalog`)"),
     ("enrich: tags", "enrich: tags (`assign_tags`)"),
@@ -87,7 +89,7 @@ STAGE_ROWS = (
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"comma-separated paper counts ({DEFAULT_SIZES})")
-    parser.add_argument("--repeats", type=int, default=1, help="runs of the baseline and the whole build (min)")
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each build; the fastest counts")
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED, help="generator seed")
     parser.add_argument("--work-dir", type=Path, default=WORK_DIR, help="projects (default: bench/.work/build)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results folder (default: bench/results)")
@@ -375,12 +377,14 @@ def bench_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
     say(f"[{count}] baseline pages written in {time.perf_counter() - begun:.1f} s (not timed)")
     load_before = os.getloadavg()
 
-    baseline_runs, whole_runs = [], []
-    for repeat in range(args.repeats):  # alternated, so a busy spell on the machine hits both
+    baseline_runs, whole_runs, stage_runs = [], [], []
+    for repeat in range(args.repeats):  # interleaved, so a busy spell on the machine hits every kind of run
         baseline_runs.append(timed_baseline(count, baseline, repeat))
         whole_runs.append(timed_whole_build(count, project, repeat))
-    site = folder_size(project / "site")  # the whole build's output
-    stages = timed_stages(count, project)
+        if repeat == 0:
+            site = folder_size(project / "site")  # the whole build's output (the same every run)
+        stage_runs.append(timed_stages(count, project))
+    stages = fastest_stages(stage_runs)
     result = {
         "papers": count,
         "generation": generation,
@@ -438,6 +442,20 @@ def timed_stages(count: int, project: Path) -> dict[str, Any]:
         "mkdocs_s": mkdocs["seconds"],
         "mkdocs_peak_rss_bytes": mkdocs["peak_rss_bytes"],
     }
+
+
+def fastest_stages(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each stage's and MkDocs' fastest time over the runs (as summarize_runs); the largest peak RSS."""
+    fastest = dict(runs[0])
+    for key in ("stages_s", "functions_s"):
+        fastest[key] = {name: min(run[key].get(name, 0.0) for run in runs) for name in runs[0][key]}
+    for key in ("mkdocs_s", "child_process_s", "enrich_total_s"):
+        fastest[key] = min(run[key] for run in runs)
+    for key in ("peak_rss_bytes", "mkdocs_peak_rss_bytes"):
+        fastest[key] = max(run[key] for run in runs)
+    fastest["before_mkdocs_s"] = round(sum(fastest["stages_s"].values()), 3)
+    fastest["runs"] = [{"stages_s": run["stages_s"], "mkdocs_s": run["mkdocs_s"]} for run in runs]
+    return fastest
 
 
 def summarize_runs(runs: list[dict[str, float]]) -> dict[str, Any]:
@@ -518,6 +536,7 @@ def growth(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             rows[key] = {
                 "factor": None if factor is None else round(factor, 2),
                 "noise": seconds < GROWTH_NOISE_S,
+                "shaky": seconds < GROWTH_SHAKY_S,
                 "super_linear": factor is not None
                 and seconds >= GROWTH_NOISE_S
                 and factor > TARGETS["growth_over_linear_max"] * linear,
@@ -588,6 +607,8 @@ def _growth_cell(row: dict[str, Any]) -> str:
         return "n/a"
     if row["noise"]:
         return f"×{row['factor']:.1f} (too small to tell)"
+    if row["super_linear"] and row["shaky"]:
+        return f"×{row['factor']:.1f} **super-linear?** (under {GROWTH_SHAKY_S} s at the smaller size: noisy)"
     return f"×{row['factor']:.1f}" + (" **super-linear**" if row["super_linear"] else "")
 
 
@@ -626,7 +647,10 @@ def _linear_cells(runs: list[dict[str, Any]]) -> list[str]:
     cells = []
     for step in growth(runs):
         over = [key for key, row in step["rows"].items() if row["super_linear"] and key != "baseline"]
-        cells.append("met" if not over else f"**missed**: {', '.join(over)}")
+        firm = [key for key in over if not step["rows"][key]["shaky"]]
+        shaky = [key for key in over if step["rows"][key]["shaky"]]
+        cell = f"**missed**: {', '.join(firm)}" if firm else "met"
+        cells.append(cell + (f"; to check (noisy): {', '.join(shaky)}" if shaky else ""))
     return cells
 
 
@@ -704,8 +728,9 @@ def markdown_report(document: dict[str, Any]) -> str:
         "in a child process (`run_our_stages` in bench/build_bench.py), then its `mkdocs build --strict`. "
         "Baseline: the same papers as plain Markdown pages (title, authors, year, tags, abstract), not in the "
         "nav, built with our mkdocs.yml minus our hooks, theme overrides, CSS and JS, by `mkdocs build` "
-        f"(not --strict; the fastest of {document['settings']['repeats']} run(s), alternating with our whole "
-        "build). Peak RSS: `ru_maxrss` from `os.wait4` for each child process, which includes the children "
+        f"(not --strict). Each time is the fastest of {document['settings']['repeats']} run(s), the three "
+        "kinds of build taking turns. Peak RSS: `ru_maxrss` from `os.wait4` for each child process, which "
+        "includes the children "
         "it waited for (the whole build's is the larger of site_builder and its mkdocs). The machine is shared "
         "(load averages in build.json): compare the ratios, measured in the same run, rather than the seconds. "
         "Produced by `make bench-build`.",

@@ -46,11 +46,12 @@ from site_builder.catalog.records import paper_to_yaml_data  # noqa: E402
 from site_builder.catalog.yamlio import dump_yaml  # noqa: E402
 from site_builder.ids import unique_id  # noqa: E402
 from site_builder.model import Paper  # noqa: E402
+from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS  # noqa: E402
 from site_builder.textnorm import title_key  # noqa: E402
 
 DEFAULT_SEED = 1
 # docs/ entries the build generates (site_builder.render.write + index.md): never copied.
-GENERATED_DOCS = ("papers", "tags", "browse", "search-index", "index.md")
+GENERATED_DOCS = GENERATED_FOLDERS + GENERATED_FILES  # what the build writes into docs/
 YEARS = list(range(2015, 2026))
 YEAR_WEIGHTS = [1, 1, 2, 2, 3, 4, 5, 6, 8, 10, 12]
 AUTHOR_COUNTS = [1, 2, 3, 4, 5, 6]
