@@ -49,7 +49,7 @@ for folder in (REPO, BENCH):  # site_builder, and generate.py / search_bench.py 
         sys.path.insert(0, str(folder))
 
 import generate  # noqa: E402
-from search_bench import machine  # noqa: E402
+from search_bench import machine, run_line  # noqa: E402
 
 from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS  # noqa: E402
 
@@ -712,16 +712,10 @@ def _row(cells: list[str]) -> str:
 
 
 def markdown_report(document: dict[str, Any]) -> str:
-    info = document["machine"]
     lines = [
         "# Build benchmark",
         "",
-        f"Run {document['date']} at commit {info['commit'] or '?'}"
-        + (" (with uncommitted changes)" if info["uncommitted_changes"] else "")
-        + f" on {info['cpu'] or 'unknown CPU'} ({info['cpus']} CPUs, {info['memory_gb']} GB), "
-        f"{info['os']}, Python {info['python']}, "
-        + ", ".join(f"{name} {version}" for name, version in info["packages"].items())
-        + ".",
+        run_line(document),
         "",
         f"Synthetic catalogs (bench/generate.py, seed {document['settings']['seed']}); every build cold "
         "(generated docs/, site/ and caches removed first). Stages: `build_site`'s own calls, timed one by one "

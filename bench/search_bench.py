@@ -710,6 +710,19 @@ def markdown_table(runs: list[dict[str, Any]]) -> str:
     return "\n".join([TABLE_HEADER, *(markdown_row(run) for run in runs)])
 
 
+def run_line(document: dict[str, Any], extra: str = "") -> str:
+    """When, at which commit and on what machine a benchmark ran (the first line of its report)."""
+    info = document["machine"]
+    return (
+        f"Run {document['date']} at commit {info['commit'] or '?'}"
+        + (" (with uncommitted changes)" if info["uncommitted_changes"] else "")
+        + f" on {info['cpu'] or 'unknown CPU'} ({info['cpus']} CPUs, {info['memory_gb']} GB), "
+        f"{info['os']}, Python {info['python']}, {extra}"
+        + ", ".join(f"{name} {version}" for name, version in info["packages"].items())
+        + "."
+    )
+
+
 def markdown_report(document: dict[str, Any]) -> str:
     info = document["machine"]
     settings = document["settings"]
@@ -717,12 +730,7 @@ def markdown_report(document: dict[str, Any]) -> str:
     lines = [
         "# Search benchmark",
         "",
-        f"Run {document['date']} at commit {info['commit'] or '?'}"
-        + (" (with uncommitted changes)" if info["uncommitted_changes"] else "")
-        + f" on {info['cpu'] or 'unknown CPU'} ({info['cpus']} CPUs, {info['memory_gb']} GB), "
-        f"{info['os']}, Python {info['python']}, Chromium {info.get('chromium')}, "
-        + ", ".join(f"{name} {version}" for name, version in info["packages"].items())
-        + ".",
+        run_line(document, extra=f"Chromium {info.get('chromium')}, "),
         "",
         f"Synthetic catalogs (bench/generate.py, seed {settings['seed']}); query {settings['query']!r}; "
         f"browser times are the median of {settings['repeats']} cold runs (fresh context) over local HTTP, "
