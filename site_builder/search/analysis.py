@@ -44,7 +44,17 @@ def fold(text: str) -> str:
     """Lowercase ``text`` and fold accents and special letters to ASCII-like letters."""
     if text.isascii():
         return text.lower()  # nothing to fold; most text, so worth the shortcut
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    # Only the non-ASCII runs need the slow path. Folding them apart gives the
+    # same text: NFKD decomposes character by character, and the only thing
+    # it reorders, combining marks, is dropped.
+    return _NON_ASCII.sub(_fold_run, text.lower())
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    decomposed = unicodedata.normalize("NFKD", match.group())
     without_marks = "".join(char for char in decomposed if not unicodedata.category(char).startswith("M"))
     return "".join(FOLD_TABLE.get(char, char) for char in without_marks)
 

@@ -23,17 +23,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lunr.builder import Builder
-
 from site_builder.model import EnrichedPaper
-from site_builder.search.analysis import (
-    FOLD_TABLE,
-    fold_pipeline_function,
-    is_stop_word,
-    stem,
-    stem_pipeline_function,
-    words,
-)
+from site_builder.search.analysis import FOLD_LABEL, FOLD_TABLE, STEMMER_LABEL, is_stop_word, stem, words
+from site_builder.search.lunr_format import lunr_index
 from site_builder.textnorm import visible
 
 INDEX_FILE = "search-index/catalog.js"
@@ -44,6 +36,8 @@ FORMAT_VERSION = 1
 SNIPPET_LENGTH = 180  # two lines in the dropdown; the result table is a tenth of the index
 WEIGHT_DECIMALS = 2
 PAGE_PREFIX = "page:"
+# What lunr.js runs on a query: the labels analysis.py registers, in order.
+SEARCH_PIPELINE = (FOLD_LABEL, STEMMER_LABEL)
 HEAD_BOOSTS = {"title": 10, "tags": 5, "authors": 5}
 BODY_BOOSTS = {"body": 1}
 
@@ -119,17 +113,14 @@ def build_payload(documents: Sequence[SearchDocument]) -> SearchPayloads:
 
 
 def _lunr_index(boosts: dict[str, int], fields: Iterable[dict[str, list[str]]]) -> dict[str, Any]:
-    builder = Builder()
-    # Words arrive folded and stemmed already (``_indexed``), so the indexing
-    # pipeline stays empty; the search pipeline is what the index file names
-    # for lunr.js to run on queries.
-    builder.search_pipeline.add(fold_pipeline_function, stem_pipeline_function)
-    builder.ref("ref")
-    for field, boost in boosts.items():
-        builder.field(field, boost=boost)
-    for position, values in enumerate(fields):
-        builder.add({"ref": str(position), **{field: _indexed(words) for field, words in values.items()}})
-    serialized: dict[str, Any] = builder.build().serialize()
+    # Words go in folded and stemmed already (``_indexed``): no indexing
+    # pipeline. The search pipeline is what the index file names for lunr.js
+    # to run on queries.
+    serialized = lunr_index(
+        boosts,
+        ({field: _indexed(words) for field, words in values.items()} for values in fields),
+        pipeline=SEARCH_PIPELINE,
+    )
     # lunr keeps 3 decimals of each term weight; 2 are plenty to rank by and
     # save about 9% of the gzipped index (bench/results/search.md).
     for _, vector in serialized["fieldVectors"]:
