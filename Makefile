@@ -6,7 +6,7 @@ RUN := $(BIN)/python -m site_builder
 # Catalog sizes for the benchmarks, e.g. make bench BENCH_SIZES=1000
 BENCH_SIZES ?= 1000,10000
 
-.PHONY: build test serve check clean install install-dev bench bench-build bench-search bench-relevance
+.PHONY: build test serve check clean install install-dev bench bench-build bench-search bench-relevance deploy offline screenshots
 
 build: install ## Create .venv if needed, install pinned deps, build site/ from catalog/
 	$(RUN) build
@@ -17,9 +17,16 @@ test: install-dev ## Run the whole test suite (unit, integration, browser)
 check: install ## Validate the catalog: every problem as path:line: field: message
 	$(RUN) check
 
-serve: install ## Generate docs/ and preview the site at http://127.0.0.1:8000
+serve: install ## Preview at http://127.0.0.1:8000; an edit to catalog/ regenerates what it touches and reloads
 	$(RUN) build --no-mkdocs
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve --dev-addr 127.0.0.1:8000
+
+deploy: install ## Publish to the gh-pages branch with mkdocs gh-deploy (the Pages workflow's alternative); set SITE_URL=https://<user>.github.io/<repo>/
+	$(RUN) build --no-mkdocs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs gh-deploy --strict
+
+offline: build ## Build, then zip site/ into dist/<name>-<date>.zip: unzip anywhere and open <name>/index.html, no network needed
+	$(RUN) offline
 
 bench: install-dev bench-build bench-search bench-relevance ## Run every benchmark; results in bench/results/
 
@@ -32,8 +39,11 @@ bench-relevance: install-dev ## Related-paper recall@5 and tag recall against ha
 bench-search: install-dev ## Search benchmark: our prebuilt index vs Material's search (bench/results/search.md)
 	$(BIN)/python bench/search_bench.py --sizes $(BENCH_SIZES) --out bench/results
 
-clean: ## Remove build output (site/, generated docs/ pages); keeps .venv and looked-up arXiv answers (.cache/arxiv)
-	rm -rf site .pytest_cache docs/papers docs/tags docs/browse docs/authors docs/search-index docs/index.md docs/catalog.bib
+screenshots: install-dev ## Retake the README's screenshots (docs/assets/screenshots/) from a fresh build of catalog/ in a temp folder
+	$(BIN)/python tests/screenshots.py
+
+clean: ## Remove build output (site/, generated docs/ pages, the build cache .cache/build); keeps .venv and .cache/arxiv
+	rm -rf site .pytest_cache .cache/build docs/papers docs/tags docs/browse docs/authors docs/search-index docs/index.md docs/catalog.bib docs/feed.xml
 
 install: $(VENV)/.installed
 

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml_env_tag import construct_env_tag
 
+from site_builder.cache import CACHE_FOLDER, BuildCache
 from site_builder.catalog import CatalogPaths, load_catalog
 from site_builder.enrich import enrich
 from site_builder.enrich.topic_map import topic_coordinates
@@ -29,32 +31,41 @@ from site_builder.search.pages import handwritten_documents
 log = logging.getLogger(__name__)
 
 
-def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True) -> None:
+def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool = True) -> None:
     """Build the whole site.
+
+    With ``use_cache``, results of the last build whose inputs are unchanged
+    are reused (site_builder/cache.py); the output is the same either way.
 
     Raises:
         BadInput: the catalog has problems (nothing is written).
         BuildFailed: MkDocs failed.
     """
     started = time.perf_counter()
+    cache = BuildCache(paths.root / CACHE_FOLDER if use_cache else None)
     with stage("load and check"):
-        catalog = load_catalog(paths)
-    enriched = enrich(catalog)
+        catalog = load_catalog(paths, cache.items("records"))
+    enriched = enrich(catalog, cache)
     config_file = paths.root / "mkdocs.yml"
     with stage("enrich: topic map"):
-        points = topic_coordinates(catalog.papers)
+        map_inputs = [(paper.id, paper.title, paper.abstract) for paper in catalog.papers]
+        points = cache.stage("topic map", map_inputs, lambda: topic_coordinates(catalog.papers))
     with stage("render pages"):
-        pages = render_pages(enriched, catalog.tags, site_info(config_file), points)
+        pages = render_pages(enriched, catalog.tags, site_info(config_file), points, cache.items("pages"))
     docs_dir = paths.root / "docs"
     with stage("search index"):
         documents = paper_documents(enriched) + handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
-        pages.update(payload_scripts(build_payload(documents)))
+        pages.update(cache.stage("search index", documents, lambda: payload_scripts(build_payload(documents))))
     with stage("write docs/"):
-        report = write_pages(docs_dir, pages)
+        stamps = cache.previous("written files")
+        report = write_pages(docs_dir, pages, stamps if isinstance(stamps, dict) else None)
+    cache.keep("written files", report.stamps)
+    cache.save()
+    reuse = f"; cache: {cache.hits} reused, {cache.misses} made" if use_cache else ""
     say(
         f"generate: {len(catalog.papers)} papers, {len(pages)} files "
         f"({report.written} written, {report.unchanged} unchanged, {report.removed} removed) "
-        f"in {time.perf_counter() - started:.2f}s"
+        f"in {time.perf_counter() - started:.2f}s{reuse}"
     )
     if not run_mkdocs:
         return
@@ -69,10 +80,12 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True) -> None:
 
 
 def site_info(config_file: Path) -> SiteInfo:
-    """Site name and description from mkdocs.yml (Python tags are ignored)."""
+    """Site name, description and site_url from mkdocs.yml (``!ENV`` read as MkDocs reads it; Python tags ignored)."""
     config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
     return SiteInfo(
-        name=str(config.get("site_name", "Paper catalog")), description=str(config.get("site_description", ""))
+        name=str(config.get("site_name", "Paper catalog")),
+        description=str(config.get("site_description", "")),
+        site_url=str(config.get("site_url") or ""),
     )
 
 
@@ -86,3 +99,5 @@ def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 
 _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
 _ConfigLoader.add_multi_constructor("!", _ignore_tag)
+# site_url may come from the environment (site_url: !ENV [SITE_URL, null]); MkDocs' own constructor reads it.
+_ConfigLoader.add_constructor("!ENV", construct_env_tag)

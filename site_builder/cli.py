@@ -10,6 +10,7 @@ from pathlib import Path
 from site_builder import commands
 from site_builder.errors import EXIT_BAD_INPUT, EXIT_BUILD_FAILED, BadInput, BuildFailed
 from site_builder.ingest import FORMATS
+from site_builder.offline import run_offline
 from site_builder.progress import set_quiet
 
 
@@ -41,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     builder = sub.add_parser("build", help="check, generate docs/ and run MkDocs into site/")
     builder.add_argument("--no-mkdocs", action="store_true", help="only generate docs/ (skip MkDocs)")
+    builder.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="recompute everything; by default results of the last build (.cache/build/) are reused where "
+        "their inputs are unchanged",
+    )
 
     searcher = sub.add_parser("search", help="search the catalog with the index the site uses")
     searcher.add_argument("query", help="words to look for (quote several words)")
@@ -53,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
         "suggest", help="propose new tags (frequent phrases no tag covers) and list weakly tagged papers"
     )
     suggest.add_argument("--limit", type=_positive, default=20, help="at most this many phrases (default: 20)")
+
+    sub.add_parser("offline", help="zip site/ into dist/<name>-<date>.zip to read with no network")
 
     stats = sub.add_parser("stats", help="counts of papers, tags, authors and years")
     stats.add_argument("--json", action="store_true", help="print the counts as JSON")
@@ -111,11 +120,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return commands.run_check(args.root)
         if args.command == "build":
-            return commands.run_build(args.root, run_mkdocs=not args.no_mkdocs)
+            return commands.run_build(args.root, run_mkdocs=not args.no_mkdocs, use_cache=not args.no_cache)
         if args.command == "search":
             return commands.run_search(args.root, args.query, limit=args.limit, as_json=args.json)
         if args.command == "tags":
             return commands.run_tags_suggest(args.root, limit=args.limit)
+        if args.command == "offline":
+            return run_offline(args.root)
         if args.command == "stats":
             return commands.run_stats(args.root, as_json=args.json)
         if args.command == "lookup":

@@ -94,10 +94,10 @@ def run_check(root: Path) -> int:
     return EXIT_OK
 
 
-def run_build(root: Path, *, run_mkdocs: bool = True) -> int:
+def run_build(root: Path, *, run_mkdocs: bool = True, use_cache: bool = True) -> int:
     from site_builder.build import build_site
 
-    build_site(CatalogPaths(root), run_mkdocs=run_mkdocs)
+    build_site(CatalogPaths(root), run_mkdocs=run_mkdocs, use_cache=use_cache)
     return EXIT_OK
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.cli import main
+from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_LISTING = REPO / "catalog" / "sources" / "hf-papers-listing.txt"
@@ -48,11 +49,7 @@ def copy_site_support(root: Path) -> None:
 
 def _generated_docs(folder: str, names: list[str]) -> set[str]:
     if Path(folder).resolve() == (REPO / "docs").resolve():
-        return {
-            name
-            for name in names
-            if name in {"papers", "tags", "browse", "authors", "search-index", "index.md", "catalog.bib"}
-        }
+        return {name for name in names if name in GENERATED_FOLDERS + GENERATED_FILES}
     return set()
 
 

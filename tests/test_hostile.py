@@ -68,9 +68,10 @@ def test_ids_from_hostile_titles_are_safe_and_bounded(project: Path) -> None:
     assert len(ids) == 8
     for paper_id in ids:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", paper_id) and len(paper_id) <= 60, paper_id
-    # Nothing was written outside catalog/, docs/ and site/.
+    # Nothing was written outside catalog/, docs/, site/ and the build cache.
     top = sorted(path.name for path in project.iterdir())
-    assert top == ["catalog", "docs", "mkdocs.yml", "site", "site_builder"]
+    assert top == [".cache", "catalog", "docs", "mkdocs.yml", "site", "site_builder"]
+    assert [path.name for path in (project / ".cache").iterdir()] == ["build"]
 
 
 def test_no_broken_internal_link(project: Path) -> None:

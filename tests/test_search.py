@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS
 from site_builder.search import SearchIndex
 from site_builder.search.analysis import fold, index_terms, words
 from site_builder.search.index import BODY_INDEX_FILE, INDEX_FILE, parse_payload_script, snippet
@@ -164,7 +165,17 @@ def test_index_file_is_a_json_parse_script(built_seed_site: Path) -> None:
     assert payload["index"]["version"] == "2.3.9"
     assert payload["index"]["pipeline"] == ["fold-diacritics", "stemmer"]
     assert payload["index"]["fields"] == ["title", "tags", "authors"]
-    assert len(payload["docs"]) == 119 + 2  # papers, the about page and the scaling page
+    # Every paper and every hand-written page (about, scaling, the guide...), the search page aside.
+    handwritten = [
+        page.relative_to(built_seed_site / "docs").as_posix()
+        for page in (built_seed_site / "docs").rglob("*.md")
+        if page.relative_to(built_seed_site / "docs").parts[0] not in GENERATED_FOLDERS + GENERATED_FILES
+    ]
+    assert "about.md" in handwritten
+    assert sorted(doc[0] for doc in payload["docs"] if doc[0].startswith("page:")) == sorted(
+        "page:" + page[: -len(".md")] for page in handwritten if page != "search.md"
+    )
+    assert len([doc for doc in payload["docs"] if not doc[0].startswith("page:")]) == 119
     assert text.isascii()
     body_text = (built_seed_site / "site" / BODY_INDEX_FILE).read_text(encoding="utf-8")
     assert body_text.startswith('window.__catalogSearchBody=JSON.parse("{')

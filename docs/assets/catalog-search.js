@@ -313,17 +313,21 @@
     function close() {
       dropdown.hidden = true;
       input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
       active = -1;
     }
 
+    /* Focus stays in the box; aria-activedescendant tells a screen reader which item is selected.
+       Results are options of a listbox (aria-selected); "All results" is a plain link after it. */
     function highlight(position) {
       var links = items();
       if (!links.length) return;
       active = (position + links.length) % links.length;
       links.forEach(function (link, index) {
         link.classList.toggle("catalog-result--active", index === active);
-        link.setAttribute("aria-selected", index === active ? "true" : "false");
+        if (link.getAttribute("role") === "option") link.setAttribute("aria-selected", index === active ? "true" : "false");
       });
+      input.setAttribute("aria-activedescendant", links[active].id);
       links[active].scrollIntoView({ block: "nearest" });
     }
 
@@ -331,6 +335,7 @@
       var query = input.value;
       dropdown.textContent = "";
       active = -1;
+      input.removeAttribute("aria-activedescendant");
       if (!query.trim()) { close(); return; }
       dropdown.hidden = false;
       input.setAttribute("aria-expanded", "true");
@@ -350,9 +355,15 @@
       var isMatch = engine.matcher(hits.parsed);
       var list = element("ol", "catalog-search__list");
       list.setAttribute("role", "listbox");
-      hits.forEach(function (hit) {
+      list.setAttribute("aria-label", "Search results");
+      hits.forEach(function (hit, position) {
+        // The link itself is the option (an option must not contain a link: axe nested-interactive).
         var item = resultItem(hit, settings.root, isMatch);
-        item.setAttribute("role", "option");
+        item.setAttribute("role", "none");
+        var link = item.querySelector(".catalog-result__link");
+        link.setAttribute("role", "option");
+        link.setAttribute("aria-selected", "false");
+        link.id = "catalog-search-option-" + position;
         list.appendChild(item);
       });
       dropdown.appendChild(list);
@@ -363,6 +374,7 @@
       }
       var all = element("a", "catalog-search__all", hits.total === 1 ? "Open the results page →" : "All " + hits.total + " results →");
       all.href = resultsPageUrl(settings.root, query);
+      all.id = "catalog-search-all";
       dropdown.appendChild(all);
     }
 

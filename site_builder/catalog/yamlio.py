@@ -102,7 +102,11 @@ def write_text_atomic(path: Path, text: str, *, durable: bool = True) -> bool:
     cannot leave an empty record; generated pages, which the next build
     recreates, skip that cost (a reader never sees a half-written file either way).
     """
-    data = text.encode("utf-8")
+    return write_bytes_atomic(path, text.encode("utf-8"), durable=durable)
+
+
+def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
+    """``write_text_atomic`` for bytes already encoded."""
     try:
         if path.read_bytes() == data:
             return False

@@ -11,10 +11,12 @@ untagged. A tag listed in a record's ``tags_exclude`` is never given automatical
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from site_builder.cache import Memo, digest, no_memo
 from site_builder.model import Paper, Tag
 
 MAX_TAGS = 8
@@ -87,22 +89,47 @@ def tag_strengths(paper: Paper, matchers: Matchers) -> dict[str, int]:
     return strengths
 
 
-def assign_tags(papers: Sequence[Paper], tags: Sequence[Tag]) -> dict[str, tuple[str, ...]]:
-    """Each paper's tags: its manual tags, then automatic ones, strongest first."""
-    canonical = {alias: tag.name for tag in tags for alias in tag.aliases} | {tag.name: tag.name for tag in tags}
-    order = {tag.name: index for index, tag in enumerate(tags)}
-    matchers = compile_matchers(tags)
-    result: dict[str, tuple[str, ...]] = {}
-    for paper in papers:
+def assign_tags(papers: Sequence[Paper], tags: Sequence[Tag], memo: Memo = no_memo) -> dict[str, tuple[str, ...]]:
+    """Each paper's tags: its manual tags, then automatic ones, strongest first.
+
+    A paper's tags depend on its own text and tag fields and on the vocabulary
+    only, so ``memo`` may keep them per paper from an earlier build.
+    """
+    vocabulary = _Vocabulary(tags)
+    vocabulary_key = digest(tuple(tags))
+    return {
+        paper.id: memo(
+            ("tags", vocabulary_key, paper.title, paper.abstract, paper.tags, paper.tags_exclude),
+            lambda paper=paper: vocabulary.tags_of(paper),  # type: ignore[misc]
+        )
+        for paper in papers
+    }
+
+
+class _Vocabulary:
+    """The tag vocabulary ready for matching (compiled on first use: a cached build may need none)."""
+
+    def __init__(self, tags: Sequence[Tag]) -> None:
+        self.canonical = {alias: tag.name for tag in tags for alias in tag.aliases} | {
+            tag.name: tag.name for tag in tags
+        }
+        self.order = {tag.name: index for index, tag in enumerate(tags)}
+        self._tags = tags
+
+    @functools.cached_property
+    def matchers(self) -> Matchers:
+        return compile_matchers(self._tags)
+
+    def tags_of(self, paper: Paper) -> tuple[str, ...]:
+        canonical, order = self.canonical, self.order
         manual = tuple(dict.fromkeys(canonical.get(name, name) for name in paper.tags))
         rejected = {canonical.get(name, name) for name in paper.tags_exclude} - set(manual)
         strengths = {
-            name: strength for name, strength in tag_strengths(paper, matchers).items() if name not in rejected
+            name: strength for name, strength in tag_strengths(paper, self.matchers).items() if name not in rejected
         }
         ranked = sorted(strengths, key=lambda name: (-strengths[name], order[name]))
         automatic = [name for name in ranked if strengths[name] >= MIN_STRENGTH]
         if not automatic and not manual and ranked:
             automatic = ranked[:1]
         room = max(MAX_TAGS - len(manual), 0)
-        result[paper.id] = manual + tuple(name for name in automatic if name not in manual)[:room]
-    return result
+        return manual + tuple(name for name in automatic if name not in manual)[:room]

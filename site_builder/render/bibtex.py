@@ -9,6 +9,7 @@ character LaTeX treats specially is escaped, non-ASCII text stays UTF-8
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -113,7 +114,9 @@ def title_word(title: str) -> str:
     return significant[0][:_MAX_TITLE_WORD] if significant else ""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _fold(word: str) -> str:
+    # Cached: names and title words repeat across a catalog, and slugify is slow.
     return slugify(word, separator="")
 
 

@@ -13,6 +13,7 @@ from functools import partial
 
 from slugify import slugify
 
+from site_builder.cache import Memo, no_memo
 from site_builder.model import EnrichedPaper
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, relative_url, text
@@ -55,17 +56,19 @@ def author_keys(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
     return keys
 
 
-def browse_pages(papers: Sequence[EnrichedPaper], points: Mapping[str, tuple[float, float]]) -> dict[str, str]:
-    """Year, author, newest and map pages."""
+def browse_pages(
+    papers: Sequence[EnrichedPaper], points: Mapping[str, tuple[float, float]], memo: Memo = no_memo
+) -> dict[str, str]:
+    """Year, author, newest and map pages (``memo`` may reuse list pages; see ``paginated``)."""
     pages: dict[str, str] = {}
-    pages.update(paginated(sorted(papers, key=newest_first), newest_path, "Newest additions", intro=""))
-    pages.update(_year_pages(papers))
-    pages.update(_author_pages(papers))
+    pages.update(paginated(sorted(papers, key=newest_first), newest_path, "Newest additions", memo=memo))
+    pages.update(_year_pages(papers, memo))
+    pages.update(_author_pages(papers, memo))
     pages[MAP_PAGE] = map_page(papers, points)
     return pages
 
 
-def _year_pages(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
+def _year_pages(papers: Sequence[EnrichedPaper], memo: Memo) -> dict[str, str]:
     by_year: dict[int, list[EnrichedPaper]] = defaultdict(list)
     for entry in papers:
         if entry.paper.year:
@@ -73,7 +76,7 @@ def _year_pages(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
     pages: dict[str, str] = {}
     for year, members in by_year.items():
         ordered = sorted(members, key=lambda entry: (title_key(entry.paper.title), entry.paper.id))
-        pages.update(paginated(ordered, partial(year_path, year), f"Papers from {year}", intro=""))
+        pages.update(paginated(ordered, partial(year_path, year), f"Papers from {year}", memo=memo))
     undated = sum(1 for entry in papers if not entry.paper.year)
     rows = "".join(
         f"<li>{link(relative_url(YEARS_INDEX, year_path(year)), str(year))} "
@@ -90,7 +93,7 @@ def _year_pages(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
     return pages
 
 
-def _author_pages(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
+def _author_pages(papers: Sequence[EnrichedPaper], memo: Memo) -> dict[str, str]:
     keys = author_keys(papers)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     members: dict[str, list[EnrichedPaper]] = defaultdict(list)
@@ -98,7 +101,9 @@ def _author_pages(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
         for name in dict.fromkeys(entry.paper.authors):
             folded = title_key(name)
             spellings[folded][name] += 1
-            if entry not in members[folded]:
+            # Two spellings of one name on one paper list it once (by identity: comparing
+            # whole records here cost seconds at 10,000 papers).
+            if not members[folded] or members[folded][-1] is not entry:
                 members[folded].append(entry)
     shown = {folded: min(counts, key=lambda name: (-counts[name], name)) for folded, counts in spellings.items()}
     pages: dict[str, str] = {}
@@ -106,7 +111,7 @@ def _author_pages(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
         if folded not in keys:
             continue
         ordered = sorted(entries, key=lambda entry: (-(entry.paper.year or 0), title_key(entry.paper.title)))
-        pages.update(paginated(ordered, partial(author_path, keys[folded]), shown[folded], intro=""))
+        pages.update(paginated(ordered, partial(author_path, keys[folded]), shown[folded], memo=memo))
     pages.update(_authors_index(shown, keys, members))
     return pages
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
+from site_builder.cache import Memo, no_memo
 from site_builder.model import EnrichedPaper
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, relative_url, text
@@ -28,11 +30,14 @@ def paginated(
     path_of: Callable[[int], str],
     title: str,
     intro: str | Callable[[str], str] = "",
+    meta: Mapping[str, object] | None = None,
+    memo: Memo = no_memo,
 ) -> dict[str, str]:
     """A list split into pages of ``PAGE_SIZE`` with a pager on each.
 
     ``intro`` is HTML put above the list; when it has links, pass a function of
-    the page's path so they are relative to each page.
+    the page's path so they are relative to each page. ``meta`` is added to
+    every page's front matter (the theme reads it, e.g. a tag's feed).
     """
     chunks = [papers[start : start + PAGE_SIZE] for start in range(0, len(papers), PAGE_SIZE)] or [[]]
     pages = {}
@@ -43,12 +48,31 @@ def paginated(
             f"{len(papers)} papers" if len(chunks) == 1 else f"papers {first}–{first + len(chunk) - 1} of {len(papers)}"
         )
         top = intro(here) if callable(intro) else intro
-        parts = [f"<h1>{text(title)}</h1>", top, f'<p class="list-count">{count}</p>', paper_list(chunk, here)]
-        if len(chunks) > 1:
-            parts.append(pager(number, len(chunks), here, path_of))
-        page_title = title if number == 1 else f"{title} (page {number})"
-        pages[here] = page_text({"title": visible(page_title)}, block([part for part in parts if part]))
+        pager_paths = tuple(path_of(n) for n in range(1, len(chunks) + 1)) if len(chunks) > 1 else ()
+        # The page is made of exactly these; a list page an edit does not touch is reused.
+        shown = tuple((entry.paper.id, entry.paper.title, entry.tags) for entry in chunk)
+        key = ("list page", here, title, top, count, shown, number, pager_paths, dict(meta or {}))
+        pages[here] = memo(key, partial(_list_page, here, title, top, count, chunk, number, path_of, len(chunks), meta))
     return pages
+
+
+def _list_page(
+    here: str,
+    title: str,
+    top: str,
+    count: str,
+    chunk: Sequence[EnrichedPaper],
+    number: int,
+    path_of: Callable[[int], str],
+    total: int,
+    meta: Mapping[str, object] | None,
+) -> str:
+    parts = [f"<h1>{text(title)}</h1>", top, f'<p class="list-count">{count}</p>', paper_list(chunk, here)]
+    if total > 1:
+        parts.append(pager(number, total, here, path_of))
+    page_title = title if number == 1 else f"{title} (page {number})"
+    front = {"title": visible(page_title), **(meta or {})}
+    return page_text(front, block([part for part in parts if part]))
 
 
 def pager(current: int, total: int, here: str, path_of: Callable[[int], str]) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from site_builder.cache import Memo, no_memo
 from site_builder.model import EnrichedPaper, Tag
 from site_builder.progress import track
 from site_builder.render.bibtex import bibtex_entry, bibtex_keys
 from site_builder.render.browse import author_keys, browse_pages
+from site_builder.render.feeds import feed_pages
 from site_builder.render.home import home_page
 from site_builder.render.html import link, relative_url
 from site_builder.render.lists import newest_first, paginated
@@ -25,10 +27,11 @@ from site_builder.textnorm import title_key
 
 @dataclass(frozen=True, slots=True)
 class SiteInfo:
-    """What the home page says about the catalog as a whole."""
+    """What the home page and the feeds say about the catalog as a whole."""
 
     name: str
     description: str = ""
+    site_url: str = ""  # mkdocs.yml's site_url: feeds link absolutely under it; "" keeps their links relative
 
 
 def render_pages(
@@ -36,31 +39,56 @@ def render_pages(
     tags: Sequence[Tag],
     site: SiteInfo,
     points: Mapping[str, tuple[float, float]],
+    memo: Memo = no_memo,
 ) -> dict[str, str]:
-    """Every generated page of the site: papers, lists, tags, browse pages, home."""
+    """Every generated page of the site: papers, lists, tags, browse pages, feeds, home.
+
+    ``memo`` may return a paper's page and BibTeX from an earlier build (see
+    ``paper_files``) and list pages (``paginated``) from an earlier build.
+    """
     titles = {entry.paper.id: entry.paper.title for entry in papers}
     authors = author_keys(papers)
     cite_keys = bibtex_keys([entry.paper for entry in papers])
+    pages: dict[str, str] = {}
     # Entries to cite from (the page, the tag and catalog files) leave the abstract out, as Google Scholar's
     # do: repeated in every tag's file it was the largest part of the site. papers/<id>.bib has it all.
-    entries = {
-        entry.paper.id: bibtex_entry(entry.paper, cite_keys[entry.paper.id], with_abstract=False) for entry in papers
-    }
-    pages: dict[str, str] = {}
+    entries: dict[str, str] = {}
     for entry in track(papers, "render paper pages", summary=False):
-        pages[paper_path(entry.paper.id)] = paper_page(entry, titles, authors, entries[entry.paper.id])
-        pages[paper_bib_path(entry.paper.id)] = bibtex_entry(entry.paper, cite_keys[entry.paper.id])
+        files = paper_files(entry, titles, authors, cite_keys[entry.paper.id], memo)
+        pages[paper_path(entry.paper.id)], pages[paper_bib_path(entry.paper.id)], entries[entry.paper.id] = files
     by_title = sorted(papers, key=lambda entry: (title_key(entry.paper.title), entry.paper.id))
-    pages.update(paginated(by_title, index_path, "All papers", intro=_catalog_bib_link))
+    pages.update(paginated(by_title, index_path, "All papers", intro=_catalog_bib_link, memo=memo))
     pages[CATALOG_BIB] = "\n".join(entries[entry.paper.id] for entry in by_title)
     members = papers_by_tag(papers, tags)
-    pages.update(tag_pages(tags, members))
+    pages.update(tag_pages(tags, members, memo))
     for tag in tags:
         ordered = sorted(members[tag.name], key=newest_first)
         pages[tag_bib_path(tag.name)] = "\n".join(entries[entry.paper.id] for entry in ordered)
-    pages.update(browse_pages(papers, points))
+    pages.update(browse_pages(papers, points, memo))
+    pages.update(feed_pages(papers, tags, members, site.name, site.description, site.site_url))
     pages[HOME] = home_page(papers, tags, members, points, site.name, site.description)
     return pages
+
+
+def paper_files(
+    entry: EnrichedPaper, titles: Mapping[str, str], authors: Mapping[str, str], cite_key: str, memo: Memo
+) -> tuple[str, str, str]:
+    """A paper's page, its full BibTeX and its BibTeX without the abstract.
+
+    They depend on the enriched paper, its citation key, and of the whole
+    catalog only the titles it links to and which of its authors have a page:
+    that is the memo's key, so an edit elsewhere leaves this page alone.
+    """
+    linked = [related.paper_id for related in entry.related] + list(entry.mentioned_by)
+    linked_titles = {paper_id: titles[paper_id] for paper_id in linked}
+    author_pages = {key: authors[key] for name in entry.paper.authors if (key := title_key(name)) in authors}
+
+    def make() -> tuple[str, str, str]:
+        citation = bibtex_entry(entry.paper, cite_key, with_abstract=False)
+        page = paper_page(entry, linked_titles, author_pages, citation)
+        return page, bibtex_entry(entry.paper, cite_key), citation
+
+    return memo(("paper files", entry, sorted(linked_titles.items()), sorted(author_pages.items()), cite_key), make)
 
 
 def _catalog_bib_link(here: str) -> str:

@@ -9,6 +9,8 @@ YEARS_INDEX = "browse/years.md"
 AUTHORS_INDEX = "browse/authors.md"
 MAP_PAGE = "browse/map.md"
 CATALOG_BIB = "catalog.bib"
+FEED = "feed.xml"  # the site-wide Atom feed of the newest papers
+SEARCH_PAGE = "search.md"  # hand-written (docs/search.md): full results with filters
 
 
 def paper_path(paper_id: str) -> str:
@@ -25,6 +27,11 @@ def paper_bib_path(paper_id: str) -> str:
 
 def tag_bib_path(tag_name: str) -> str:
     return f"tags/{tag_name}.bib"
+
+
+def tag_feed_path(tag_name: str) -> str:
+    """The tag's Atom feed, next to its page and its .bib."""
+    return f"tags/{tag_name}.xml"
 
 
 def index_path(page: int = 1) -> str:

@@ -7,11 +7,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import partial
 
+from site_builder.cache import Memo, no_memo
 from site_builder.model import EnrichedPaper, Tag
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, relative_url, text
 from site_builder.render.lists import block, newest_first, paginated
-from site_builder.render.paths import TAGS_INDEX, tag_bib_path, tag_path
+from site_builder.render.paths import TAGS_INDEX, tag_bib_path, tag_feed_path, tag_path
 
 RELATED_TAGS = 6
 
@@ -40,7 +41,7 @@ def related_tags(members: Members) -> dict[str, tuple[str, ...]]:
     return result
 
 
-def tag_pages(tags: Sequence[Tag], members: Members) -> dict[str, str]:
+def tag_pages(tags: Sequence[Tag], members: Members, memo: Memo = no_memo) -> dict[str, str]:
     """Every tag's pages (paginated) and the tags index."""
     neighbours = related_tags(members)
     children: dict[str, list[str]] = {tag.name: [] for tag in tags}
@@ -51,7 +52,9 @@ def tag_pages(tags: Sequence[Tag], members: Members) -> dict[str, str]:
     for tag in tags:
         intro = partial(_tag_intro, tag, children[tag.name], neighbours.get(tag.name, ()))
         ordered = sorted(members[tag.name], key=newest_first)
-        pages.update(paginated(ordered, partial(tag_path, tag.name), f"Tag: {tag.name}", intro))
+        pages.update(
+            paginated(ordered, partial(tag_path, tag.name), f"Tag: {tag.name}", intro, tag_feed_meta(tag), memo)
+        )
     pages[TAGS_INDEX] = tags_index_page(tags, members)
     return pages
 
@@ -69,10 +72,18 @@ def _tag_intro(tag: Tag, narrower: Sequence[str], related: Sequence[str], here: 
         relations.append(f"Often together with: {_tag_links(related, here)}")
     if relations:
         parts.append('<p class="tag-relations">' + "<br>".join(relations) + "</p>")
-    parts.append(
-        f'<p class="bibtex-link">{link(relative_url(here, tag_bib_path(tag.name)), "BibTeX of these papers")}</p>'
-    )
+    bib = link(relative_url(here, tag_bib_path(tag.name)), "BibTeX of these papers")
+    feed = link(relative_url(here, tag_feed_path(tag.name)), "Atom feed of this tag", "feed-link")
+    parts.append(f'<p class="bibtex-link">{bib} · {feed}</p>')
     return "\n".join(parts)
+
+
+def tag_feed_meta(tag: Tag) -> dict[str, object]:
+    """Front matter naming the tag's feed, so the theme links it in each tag page's head for feed readers.
+
+    The path is docs-relative; the theme puts ``base_url`` before it, so it works from any page depth.
+    """
+    return {"feed": {"path": tag_feed_path(tag.name), "title": f"Newest papers tagged {tag.name}"}}
 
 
 def _tag_links(names: Sequence[str], here: str) -> str:
@@ -93,6 +104,17 @@ def tag_cloud(tags: Sequence[Tag], members: Members, here: str) -> str:
             f'<span class="count">{counts[name]}</span></li>'
         )
     return f'<ul class="tag-cloud">{"".join(items)}</ul>'
+
+
+def top_tags(tags: Sequence[Tag], members: Members, here: str, limit: int) -> str:
+    """The ``limit`` tags with most papers, most first (ties by name), each with its count."""
+    ranked = sorted((tag.name for tag in tags if members[tag.name]), key=lambda name: (-len(members[name]), name))
+    items = "".join(
+        f'<li>{link(relative_url(here, tag_path(name)), name, "tag")} <span class="count">{len(members[name])}</span>'
+        "</li>"
+        for name in ranked[:limit]
+    )
+    return f'<ul class="tag-cloud top-tags">{items}</ul>' if items else "<p>No paper has a tag yet.</p>"
 
 
 def tags_index_page(tags: Sequence[Tag], members: Members) -> str:

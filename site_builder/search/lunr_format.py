@@ -76,7 +76,9 @@ def lunr_index(
     }
 
 
-def _average_lengths(fields: Sequence[str], frequencies: Sequence[tuple[str, str, Counter[str], int]]) -> dict[str, float]:
+def _average_lengths(
+    fields: Sequence[str], frequencies: Sequence[tuple[str, str, Counter[str], int]]
+) -> dict[str, float]:
     totals = dict.fromkeys(fields, 0)
     counts = dict.fromkeys(fields, 0)
     for field, _, _, length in frequencies:

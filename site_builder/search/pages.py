@@ -22,9 +22,9 @@ def handwritten_documents(docs_dir: Path, generated: Iterable[str]) -> list[Sear
     """One search document per hand-written Markdown page, in path order."""
     skip = set(generated) | NOT_SEARCHED
     documents = []
-    for path in sorted(docs_dir.rglob("*.md")):
+    for path in sorted(_markdown_files(docs_dir, skip)):
         relative = path.relative_to(docs_dir).as_posix()
-        if relative in skip or relative.split("/", 1)[0] in skip:
+        if relative in skip:
             continue
         meta, body = _split_front_matter(path.read_text(encoding="utf-8"))
         search_settings = meta.get("search")
@@ -35,6 +35,21 @@ def handwritten_documents(docs_dir: Path, generated: Iterable[str]) -> list[Sear
         text = html.unescape(_TAG.sub(" ", markdown.markdown(body, extensions=["tables"])))
         documents.append(SearchDocument(id=f"{PAGE_PREFIX}{relative[:-3]}", title=title, body=" ".join(text.split())))
     return documents
+
+
+def _markdown_files(docs_dir: Path, skip: set[str]) -> list[Path]:
+    """docs/**/*.md, not looking inside the generated folders (tens of thousands of pages)."""
+    if not docs_dir.is_dir():
+        return []
+    found: list[Path] = []
+    for entry in docs_dir.iterdir():
+        if entry.name in skip:
+            continue
+        if entry.is_dir():
+            found.extend(entry.rglob("*.md"))
+        elif entry.suffix == ".md":
+            found.append(entry)
+    return found
 
 
 def _split_front_matter(text: str) -> tuple[dict[str, object], str]:

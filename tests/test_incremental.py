@@ -1,0 +1,142 @@
+"""A build that reuses the last build's results (.cache/build/) gives exactly the cold build's bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bench.generate import generate_project
+from tests.conftest import run
+
+PAPERS = 60
+
+
+def generated_files(root: Path) -> dict[str, bytes]:
+    """Every file under docs/ (generated and hand-written), by relative path."""
+    docs = root / "docs"
+    return {path.relative_to(docs).as_posix(): path.read_bytes() for path in sorted(docs.rglob("*")) if path.is_file()}
+
+
+def cold_copy(root: Path, destination: Path) -> Path:
+    """The same project without any build output or cache, built with --no-cache."""
+    shutil.copytree(root, destination, ignore=shutil.ignore_patterns(".cache", "site"))
+    for generated in ("papers", "tags", "browse", "authors", "search-index"):
+        shutil.rmtree(destination / "docs" / generated, ignore_errors=True)
+    assert run(destination, "build", "--no-mkdocs", "--no-cache") == 0
+    return destination
+
+
+def record(root: Path, paper_id: str) -> Path:
+    return root / "catalog" / "papers" / f"{paper_id}.yaml"
+
+
+def edit(root: Path, paper_id: str, change: Callable[[dict], None]) -> None:
+    path = record(root, paper_id)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def paper_ids(root: Path) -> list[str]:
+    return sorted(path.stem for path in (root / "catalog" / "papers").glob("*.yaml"))
+
+
+def reuse_counts(captured: str) -> tuple[int, int]:
+    """(reused, made) from the build's summary line."""
+    match = re.search(r"cache: (\d+) reused, (\d+) made", captured)
+    assert match, f"no cache summary in: {captured}"
+    return int(match.group(1)), int(match.group(2))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    generate_project(PAPERS, root)
+    assert run(root, "build", "--no-mkdocs") == 0  # fills the cache
+    return root
+
+
+EDITS: dict[str, Callable[[list[str]], tuple[str, Callable[[dict], None]]]] = {
+    "notes": lambda ids: (ids[3], lambda data: data.update(notes="Read *this* one first.")),
+    "abstract": lambda ids: (ids[5], lambda data: data.update(abstract=data["abstract"] + " Momentum helps.")),
+    "title": lambda ids: (ids[7], lambda data: data.update(title="Zeta: " + data["title"])),
+    "manual tag": lambda ids: (ids[9], lambda data: data.update(tags=["federated-learning"])),
+    "authors": lambda ids: (ids[11], lambda data: data.update(authors=["Ada Lovelace"])),
+    "added date": lambda ids: (ids[13], lambda data: data.update(added=dt.date(2030, 1, 1))),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EDITS))
+def test_a_rebuild_after_one_edit_has_the_cold_builds_bytes(
+    project: Path, tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paper_id, change = EDITS[kind](paper_ids(project))
+    edit(project, paper_id, change)
+    capsys.readouterr()
+    assert run(project, "build", "--no-mkdocs") == 0
+    reused, made = reuse_counts(capsys.readouterr().err)
+    assert reused > made, f"a one-record edit ({kind}) recomputed more than it reused: {reused} reused, {made} made"
+    cold = cold_copy(project, tmp_path / "cold")
+    assert generated_files(project) == generated_files(cold)
+
+
+def test_a_notes_edit_remakes_only_that_papers_page(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paper_id = paper_ids(project)[2]
+    edit(project, paper_id, lambda data: data.update(notes="Compare with the 2019 baseline."))
+    capsys.readouterr()
+    assert run(project, "build", "--no-mkdocs") == 0
+    output = capsys.readouterr().err
+    assert reuse_counts(output)[1] == 2, output  # the record read again, and its page (+ .bib) made again
+    assert "1 written" in output
+    assert "Compare with the 2019 baseline." in (project / "docs" / "papers" / f"{paper_id}.md").read_text("utf-8")
+
+
+def test_removing_and_adding_records_match_the_cold_build(project: Path, tmp_path: Path) -> None:
+    ids = paper_ids(project)
+    moved = record(project, ids[0]).read_bytes()
+    record(project, ids[0]).unlink()
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert not (project / "docs" / "papers" / f"{ids[0]}.md").exists()
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold-1"))
+    record(project, ids[0]).write_bytes(moved)
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold-2"))
+
+
+def test_a_damaged_cache_only_costs_time(project: Path, tmp_path: Path) -> None:
+    stored = sorted((project / ".cache" / "build").rglob("*.pickle"))
+    assert len(stored) >= 5, stored
+    for number, path in enumerate(stored):
+        path.write_bytes(b"not a pickle" if number % 2 else path.read_bytes()[: len(path.read_bytes()) // 2])
+    edit(project, paper_ids(project)[4], lambda data: data.update(abstract="A shorter abstract about optimizers."))
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
+
+
+def test_a_page_changed_by_hand_in_docs_is_rewritten(project: Path) -> None:
+    """The write step trusts its stamps only while a file keeps the size and time it was written with."""
+    page = project / "docs" / "papers" / f"{paper_ids(project)[1]}.md"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"Abstract", b"Abstrakt"))
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert page.read_bytes() == original
+
+
+def test_the_full_build_with_mkdocs_matches_too(project: Path, tmp_path: Path) -> None:
+    edit(
+        project, paper_ids(project)[6], lambda data: data.update(abstract=data["abstract"] + " We also prove a bound.")
+    )
+    assert run(project, "build") == 0
+    cold = tmp_path / "cold"
+    shutil.copytree(project, cold, ignore=shutil.ignore_patterns(".cache", "site"))
+    assert run(cold, "build", "--no-cache") == 0
+    ours = {p.relative_to(project / "site").as_posix(): p.read_bytes() for p in (project / "site").rglob("*.html")}
+    theirs = {p.relative_to(cold / "site").as_posix(): p.read_bytes() for p in (cold / "site").rglob("*.html")}
+    assert len(ours) > PAPERS
+    assert ours == theirs
