@@ -83,13 +83,16 @@ class BuildCache:
         if self.folder is None:
             return compute()
         key = digest((code_fingerprint(), inputs))
-        stored = self._load(name)
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
-            self.hits += 1
-            return stored[1]  # type: ignore[no-any-return]
+        # The key sits in a file of its own: a miss never loads a large stale value (the search index).
+        if self._load(f"{name}.key") == key:
+            stored = self._load(name)
+            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
+                self.hits += 1
+                return stored[1]  # type: ignore[no-any-return]
         self.misses += 1
         value = compute()
         self._store(name, (key, value))
+        self._store(f"{name}.key", key)
         return value
 
     def items(self, name: str) -> ItemMemo:

@@ -15,6 +15,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from site_builder.cache import Memo, digest, no_memo
 from site_builder.model import Paper, Tag
@@ -100,7 +101,7 @@ def assign_tags(papers: Sequence[Paper], tags: Sequence[Tag], memo: Memo = no_me
     return {
         paper.id: memo(
             ("tags", vocabulary_key, paper.title, paper.abstract, paper.tags, paper.tags_exclude),
-            lambda paper=paper: vocabulary.tags_of(paper),  # type: ignore[misc]
+            partial(vocabulary.tags_of, paper),
         )
         for paper in papers
     }
