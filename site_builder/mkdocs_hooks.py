@@ -35,7 +35,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 # Generated pages: their folders and the home page (site_builder/render/write.py).
-_GENERATED = ("papers/", "tags/", "browse/", "authors/")
+_GENERATED = ("papers/", "tags/", "browse/")
 _BLOCK_START = '<div class="catalog-page">\n'
 _KEEP_SPACES = re.compile(
     r"(<pre\b.*?</pre>|<code\b.*?</code>|<textarea\b.*?</textarea>|<script\b.*?</script>)", re.S | re.I

@@ -3,6 +3,12 @@
 Every list is paginated like the tag pages. Author names are grouped by
 their folded form, so "Jörg Müller" and "Jorg Muller" are one author, shown
 under the spelling most records use.
+
+Authors have no page each: the authors index lists every author by family
+name, and under an author of several papers, those papers; a paper page
+links each such author to their place in the index. One page per author was
+6,600 of the 17,800 pages at 10,000 papers, more than a third of MkDocs'
+time and of the site's bytes, for lists of two or three papers.
 """
 
 from __future__ import annotations
@@ -21,7 +27,6 @@ from site_builder.render.lists import block, newest_first, paginated
 from site_builder.render.paths import (
     MAP_PAGE,
     YEARS_INDEX,
-    author_path,
     authors_index_path,
     newest_path,
     paper_path,
@@ -31,17 +36,15 @@ from site_builder.render.paths import (
 from site_builder.render.topic_map import legend, tag_colours, topic_map_svg
 from site_builder.textnorm import title_key
 
-AUTHORS_PER_INDEX_PAGE = 300
+AUTHORS_PER_INDEX_PAGE = 200
 MIN_PAPERS_FOR_PAGE = 2
 
 
 def author_keys(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
-    """Folded author name → page key (a slug, unique), for authors with a page.
+    """Folded author name → anchor (a slug, unique), for authors listed with their papers.
 
-    An author gets a page when they have ``MIN_PAPERS_FOR_PAGE`` papers or
-    more; a page for one paper would only repeat that paper's link, and in a
-    real catalog most authors appear once (at 10,000 papers such pages would
-    be most of the site).
+    An author's papers are listed when they have ``MIN_PAPERS_FOR_PAGE``
+    papers or more; for one paper the index links that paper directly.
     """
     counts = Counter(title_key(name) for entry in papers for name in dict.fromkeys(entry.paper.authors))
     keys: dict[str, str] = {}
@@ -93,8 +96,35 @@ def _year_pages(papers: Sequence[EnrichedPaper], memo: Memo) -> dict[str, str]:
     return pages
 
 
+def author_targets(papers: Sequence[EnrichedPaper]) -> dict[str, str]:
+    """Folded author name → where the index lists their papers (``browse/authors-2.md#ada-lovelace``)."""
+    keys = author_keys(papers)
+    shown, _ = _authors(papers)
+    return {
+        folded: f"{authors_index_path(number)}#{keys[folded]}"
+        for number, chunk in enumerate(_index_chunks(shown), start=1)
+        for folded in chunk
+        if folded in keys
+    }
+
+
 def _author_pages(papers: Sequence[EnrichedPaper], memo: Memo) -> dict[str, str]:
     keys = author_keys(papers)
+    shown, members = _authors(papers)
+    chunks = _index_chunks(shown)
+    pages: dict[str, str] = {}
+    for number, chunk in enumerate(chunks or [[]], start=1):
+        here = authors_index_path(number)
+        rows = tuple(_author_row(folded, shown, keys, members) for folded in chunk)
+        pages[here] = memo(
+            ("authors index", here, number, len(chunks), len(shown), rows),
+            partial(_authors_index_page, here, number, len(chunks), len(shown), rows),
+        )
+    return pages
+
+
+def _authors(papers: Sequence[EnrichedPaper]) -> tuple[dict[str, str], dict[str, list[EnrichedPaper]]]:
+    """Each folded author name's spelling to show, and their papers (newest first)."""
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     members: dict[str, list[EnrichedPaper]] = defaultdict(list)
     for entry in papers:
@@ -106,64 +136,60 @@ def _author_pages(papers: Sequence[EnrichedPaper], memo: Memo) -> dict[str, str]
             if not members[folded] or members[folded][-1] is not entry:
                 members[folded].append(entry)
     shown = {folded: min(counts, key=lambda name: (-counts[name], name)) for folded, counts in spellings.items()}
-    pages: dict[str, str] = {}
-    for folded, entries in members.items():
-        if folded not in keys:
-            continue
-        ordered = sorted(entries, key=lambda entry: (-(entry.paper.year or 0), title_key(entry.paper.title)))
-        pages.update(paginated(ordered, partial(author_path, keys[folded]), shown[folded], memo=memo))
-    pages.update(_authors_index(shown, keys, members))
-    return pages
+    for entries in members.values():
+        entries.sort(key=lambda entry: (-(entry.paper.year or 0), title_key(entry.paper.title), entry.paper.id))
+    return shown, members
 
 
-def _authors_index(
-    shown: Mapping[str, str], keys: Mapping[str, str], members: Mapping[str, list[EnrichedPaper]]
-) -> dict[str, str]:
-    # Sorted by family name (the last word), as a reader looks an author up.
+def _index_chunks(shown: Mapping[str, str]) -> list[list[str]]:
+    """Authors by family name (the last word), as a reader looks one up, ``AUTHORS_PER_INDEX_PAGE`` a page."""
     ordered = sorted(shown, key=lambda folded: (folded.split()[-1] if folded else "", folded))
-    chunks = [
-        ordered[start : start + AUTHORS_PER_INDEX_PAGE] for start in range(0, len(ordered), AUTHORS_PER_INDEX_PAGE)
-    ]
-    pages: dict[str, str] = {}
-    for number, chunk in enumerate(chunks or [[]], start=1):
-        here = authors_index_path(number)
-        items = "".join(_author_item(folded, shown, keys, members, here) for folded in chunk)
-        pager = ""
-        if len(chunks) > 1:
-            pager_items = "".join(
-                f"<li>{link(relative_url(here, authors_index_path(page)), str(page))}</li>"
-                if page != number
-                else f'<li><strong aria-current="page">{page}</strong></li>'
-                for page in range(1, len(chunks) + 1)
-            )
-            pager = f'<nav class="pager" aria-label="Pages"><ul>{pager_items}</ul></nav>'
-        body = [
-            "<h1>Authors</h1>",
-            f"<p>{len(ordered)} authors.</p>" if ordered else "<p>No paper has authors in the catalog yet.</p>",
-            f'<ul class="author-list">{items}</ul>' if items else "",
-            pager,
-        ]
-        title = "Authors" if number == 1 else f"Authors (page {number})"
-        pages[here] = page_text({"title": title}, block([part for part in body if part]))
-    return pages
+    return [ordered[start : start + AUTHORS_PER_INDEX_PAGE] for start in range(0, len(ordered), AUTHORS_PER_INDEX_PAGE)]
 
 
-def _author_item(
-    folded: str,
-    shown: Mapping[str, str],
-    keys: Mapping[str, str],
-    members: Mapping[str, list[EnrichedPaper]],
-    here: str,
-) -> str:
-    """An author with a page links to it; an author of one paper links straight to that paper."""
-    if folded in keys:
-        return (
-            f"<li>{link(relative_url(here, author_path(keys[folded])), shown[folded])} "
-            f'<span class="count">{len(members[folded])}</span></li>'
+AuthorRow = tuple[str, str, "str | None", tuple[tuple[str, str], ...]]  # folded, shown, anchor, (paper id, title)
+
+
+def _author_row(
+    folded: str, shown: Mapping[str, str], keys: Mapping[str, str], members: Mapping[str, list[EnrichedPaper]]
+) -> AuthorRow:
+    """What the index shows of one author (also the memo's key for the page)."""
+    papers = tuple((entry.paper.id, entry.paper.title) for entry in members[folded])
+    return folded, shown[folded], keys.get(folded), papers
+
+
+def _authors_index_page(here: str, number: int, total: int, count: int, rows: Sequence[AuthorRow]) -> str:
+    items = "".join(_author_item(row, here) for row in rows)
+    pager = ""
+    if total > 1:
+        pager_items = "".join(
+            f"<li>{link(relative_url(here, authors_index_path(page)), str(page))}</li>"
+            if page != number
+            else f'<li><strong aria-current="page">{page}</strong></li>'
+            for page in range(1, total + 1)
         )
-    (entry,) = members[folded]
-    paper = link(relative_url(here, paper_path(entry.paper.id)), entry.paper.title)
-    return f'<li>{text(shown[folded])} <span class="author-paper">— {paper}</span></li>'
+        pager = f'<nav class="pager" aria-label="Pages"><ul>{pager_items}</ul></nav>'
+    body = [
+        "<h1>Authors</h1>",
+        f"<p>{count} authors.</p>" if count else "<p>No paper has authors in the catalog yet.</p>",
+        f'<ul class="author-list">{items}</ul>' if items else "",
+        pager,
+    ]
+    title = "Authors" if number == 1 else f"Authors (page {number})"
+    return page_text({"title": title}, block([part for part in body if part]))
+
+
+def _author_item(row: AuthorRow, here: str) -> str:
+    """An author of several papers with their papers listed under the name; of one, that paper after it."""
+    _, name, anchor, papers = row
+    links = [link(relative_url(here, paper_path(paper_id)), title) for paper_id, title in papers]
+    if anchor is None:
+        return f'<li>{text(name)} <span class="author-paper">— {links[0]}</span></li>'
+    listed = "".join(f"<li>{item}</li>" for item in links)
+    return (
+        f'<li id="{text(anchor)}"><span class="author-name">{text(name)}</span> '
+        f'<span class="count">{len(papers)}</span><ul class="author-papers">{listed}</ul></li>'
+    )
 
 
 def map_page(papers: Sequence[EnrichedPaper], points: Mapping[str, tuple[float, float]]) -> str:

@@ -72,8 +72,9 @@ def relative_url(from_page: str, to_page: str) -> str:
     The site uses ``.html`` URLs (no directory URLs) so the same links work on
     a web server and from disk.
     """
+    to_page, hash_mark, fragment = to_page.partition("#")
     target = to_page[: -len(".md")] + ".html" if to_page.endswith(".md") else to_page
-    return _relative(target, posixpath.dirname(from_page))
+    return _relative(target, posixpath.dirname(from_page)) + hash_mark + fragment
 
 
 @functools.lru_cache(maxsize=1 << 16)

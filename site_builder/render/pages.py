@@ -14,7 +14,7 @@ from site_builder.cache import Memo, no_memo
 from site_builder.model import EnrichedPaper, Tag
 from site_builder.progress import track
 from site_builder.render.bibtex import bibtex_entry, bibtex_keys
-from site_builder.render.browse import author_keys, browse_pages
+from site_builder.render.browse import author_targets, browse_pages
 from site_builder.render.feeds import feed_pages
 from site_builder.render.home import home_page
 from site_builder.render.html import link, relative_url
@@ -47,7 +47,7 @@ def render_pages(
     ``paper_files``) and list pages (``paginated``) from an earlier build.
     """
     titles = {entry.paper.id: entry.paper.title for entry in papers}
-    authors = author_keys(papers)
+    authors = author_targets(papers)
     cite_keys = bibtex_keys([entry.paper for entry in papers])
     pages: dict[str, str] = {}
     # Entries to cite from (the page, the tag and catalog files) leave the abstract out, as Google Scholar's
@@ -76,19 +76,19 @@ def paper_files(
     """A paper's page, its full BibTeX and its BibTeX without the abstract.
 
     They depend on the enriched paper, its citation key, and of the whole
-    catalog only the titles it links to and which of its authors have a page:
+    catalog only the titles it links to and where the authors index lists its authors:
     that is the memo's key, so an edit elsewhere leaves this page alone.
     """
     linked = [related.paper_id for related in entry.related] + list(entry.mentioned_by)
     linked_titles = {paper_id: titles[paper_id] for paper_id in linked}
-    author_pages = {key: authors[key] for name in entry.paper.authors if (key := title_key(name)) in authors}
+    author_links = {key: authors[key] for name in entry.paper.authors if (key := title_key(name)) in authors}
 
     def make() -> tuple[str, str, str]:
         citation = bibtex_entry(entry.paper, cite_key, with_abstract=False)
-        page = paper_page(entry, linked_titles, author_pages, citation)
+        page = paper_page(entry, linked_titles, author_links, citation)
         return page, bibtex_entry(entry.paper, cite_key), citation
 
-    return memo(("paper files", entry, sorted(linked_titles.items()), sorted(author_pages.items()), cite_key), make)
+    return memo(("paper files", entry, sorted(linked_titles.items()), sorted(author_links.items()), cite_key), make)
 
 
 def _catalog_bib_link(here: str) -> str:

@@ -8,17 +8,18 @@ from site_builder.model import EnrichedPaper, Mention, Paper
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, notes_html, relative_url, safe_url, text
 from site_builder.render.lists import block
-from site_builder.render.paths import author_path, paper_bib_path, paper_path, tag_path, year_path
+from site_builder.render.paths import paper_bib_path, paper_path, tag_path, year_path
 from site_builder.textnorm import title_key, visible
 
 
-def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_keys: Mapping[str, str], bibtex: str) -> str:
+def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_targets: Mapping[str, str], bibtex: str) -> str:
+    """The page; ``author_targets`` gives, by folded name, where the authors index lists an author's papers."""
     paper, here = entry.paper, paper_path(entry.paper.id)
     parts = ['<article class="paper">', f'<h1 class="paper-title">{text(paper.title)}</h1>']
     if paper.authors:
         names = ", ".join(
-            link(relative_url(here, author_path(author_keys[title_key(name)])), name)
-            if title_key(name) in author_keys
+            link(relative_url(here, author_targets[title_key(name)]), name)
+            if title_key(name) in author_targets
             else text(name)
             for name in paper.authors
         )

@@ -46,9 +46,5 @@ def year_path(year: int, page: int = 1) -> str:
     return f"browse/years/{year}.md" if page == 1 else f"browse/years/{year}-{page}.md"
 
 
-def author_path(key: str, page: int = 1) -> str:
-    return f"authors/{key}.md" if page == 1 else f"authors/{key}-{page}.md"
-
-
 def authors_index_path(page: int = 1) -> str:
     return AUTHORS_INDEX if page == 1 else f"browse/authors-{page}.md"

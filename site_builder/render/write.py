@@ -11,6 +11,8 @@ from pathlib import Path
 from site_builder.catalog.yamlio import write_bytes_atomic
 
 # docs/ paths the generator owns; anything else in docs/ is hand-written.
+# ("authors" held one page per author until the authors index listed their papers: kept here so a
+# build removes those old pages from docs/.)
 GENERATED_FOLDERS = ("papers", "tags", "browse", "authors", "search-index")
 GENERATED_FILES = ("index.md", "catalog.bib", "feed.xml")
 
