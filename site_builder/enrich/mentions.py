@@ -36,11 +36,8 @@ class _Name:
 
 def find_mentions(papers: Sequence[Paper]) -> dict[str, tuple[Mention, ...]]:
     """Each paper's mentions of other catalog papers in its abstract, in text order."""
-    exact, folded = _name_index(papers)
-    result: dict[str, tuple[Mention, ...]] = {}
-    for paper in papers:
-        result[paper.id] = _mentions_in(paper, exact, folded)
-    return result
+    index = _name_index(papers)
+    return {paper.id: _mentions_in(paper, index) for paper in papers}
 
 
 def mentioned_by(mentions: dict[str, tuple[Mention, ...]]) -> dict[str, tuple[str, ...]]:
@@ -62,11 +59,21 @@ def names_of(paper: Paper) -> tuple[list[str], list[str]]:
     return exact, folded
 
 
-def _name_index(papers: Sequence[Paper]) -> tuple[dict[str, list[_Name]], dict[str, list[_Name]]]:
-    """Names keyed by their first word, titles by their first two ("a study" is rarer than "a").
+@dataclass(frozen=True, slots=True)
+class _NameIndex:
+    """Names by their first word; titles by their first ``MIN_TITLE_WORDS`` words, casefolded.
 
-    A name two papers share is left out.
+    Keyed so that a lookup finds few names to compare: a title's first two
+    words ("learning to") start dozens of titles, its first four almost never.
     """
+
+    exact: dict[str, list[_Name]]
+    folded: dict[tuple[str, ...], list[_Name]]
+    folded_first: frozenset[str]  # the first word of every title in ``folded``
+
+
+def _name_index(papers: Sequence[Paper]) -> _NameIndex:
+    """Every paper's names, longest first under each key; a name two papers share is left out."""
     owners: dict[tuple[bool, tuple[str, ...]], set[str]] = defaultdict(set)
     for paper in papers:
         exact, folded = names_of(paper)
@@ -75,66 +82,67 @@ def _name_index(papers: Sequence[Paper]) -> tuple[dict[str, list[_Name]], dict[s
         for title in folded:
             owners[(False, tuple(word.casefold() for word in _WORD.findall(title)))].add(paper.id)
     exact_index: dict[str, list[_Name]] = defaultdict(list)
-    folded_index: dict[str, list[_Name]] = defaultdict(list)
+    folded_index: dict[tuple[str, ...], list[_Name]] = defaultdict(list)
     for (case_sensitive, words), ids in sorted(owners.items()):
         if len(ids) != 1 or not words:
             continue
         if case_sensitive:
             exact_index[words[0]].append(_Name(words, next(iter(ids))))
-        else:
-            folded_index[" ".join(words[:2])].append(_Name(words, next(iter(ids))))
+        else:  # a title has at least MIN_TITLE_WORDS words (names_of)
+            folded_index[words[:MIN_TITLE_WORDS]].append(_Name(words, next(iter(ids))))
     for index in (exact_index, folded_index):
         for names in index.values():
             names.sort(key=lambda name: (-len(name.words), name.paper_id))  # longest name first
-    return exact_index, folded_index
+    folded_first = frozenset(key[0] for key in folded_index)
+    return _NameIndex(dict(exact_index), dict(folded_index), folded_first)
 
 
-def _mentions_in(paper: Paper, exact: dict[str, list[_Name]], folded: dict[str, list[_Name]]) -> tuple[Mention, ...]:
-    words = [(match.start(), match.end(), match.group(0)) for match in _WORD.finditer(paper.abstract)]
+def _mentions_in(paper: Paper, index: _NameIndex) -> tuple[Mention, ...]:
+    words = _WORD.findall(paper.abstract)
+    folded = [word.casefold() for word in words]
+    spans: list[tuple[int, int]] = []  # each word's (start, end), found only once a mention is
     found: list[Mention] = []
-    position = 0
-    while position < len(words):
-        match = _match_at(words, position, exact, folded, paper.id)
-        if match is None:
-            position += 1
+    # Most words start no name: set lookups skip them, in one pass.
+    exact, folded_first = index.exact, index.folded_first
+    starts = [
+        position
+        for position, (word, folded_word) in enumerate(zip(words, folded, strict=True))
+        if word in exact or folded_word in folded_first or "-" in word
+    ]
+    free_from = 0  # a mention's words are not searched again
+    for position in starts:
+        if position < free_from:
             continue
-        length, target, end = match
-        found.append(Mention(words[position][0], end, target))
-        position += length
+        match = _match_at(words, folded, position, index, paper.id)
+        if match is None:
+            continue
+        length, target, head_only = match
+        spans = spans or [found_word.span() for found_word in _WORD.finditer(paper.abstract)]
+        start, end = spans[position][0], spans[position + length - 1][1]
+        found.append(Mention(start, start + len(words[position].partition("-")[0]) if head_only else end, target))
+        free_from = position + length
     return tuple(found)
 
 
 def _match_at(
-    words: list[tuple[int, int, str]],
-    position: int,
-    exact: dict[str, list[_Name]],
-    folded: dict[str, list[_Name]],
-    own_id: str,
-) -> tuple[int, str, int] | None:
-    """(words used, paper id, end offset) of the longest name starting at ``words[position]``."""
-    start, _, word = words[position]
-    pair = word.casefold() + (" " + words[position + 1][2].casefold() if position + 1 < len(words) else "")
-    candidates: list[tuple[int, str, int]] = []
-    for key, index, fold in ((word, exact, False), (pair, folded, True)):
-        for name in index.get(key, ()):
-            if name.paper_id != own_id and _words_equal(words, position, name.words, fold):
-                candidates.append((len(name.words), name.paper_id, words[position + len(name.words) - 1][1]))
-                break
+    words: list[str], folded: list[str], position: int, index: _NameIndex, own_id: str
+) -> tuple[int, str, bool] | None:
+    """(words used, paper id, whether only the part before a hyphen) of the longest name at ``words[position]``."""
+    word = words[position]
+    candidates: list[tuple[int, str, bool]] = []
+    for name in index.exact.get(word, ()):
+        if name.paper_id != own_id and tuple(words[position : position + len(name.words)]) == name.words:
+            candidates.append((len(name.words), name.paper_id, False))
+            break
+    for name in index.folded.get(tuple(folded[position : position + MIN_TITLE_WORDS]), ()):
+        if name.paper_id != own_id and tuple(folded[position : position + len(name.words)]) == name.words:
+            candidates.append((len(name.words), name.paper_id, False))
+            break
     # "SAM-based": a coined name glued to an ordinary lowercase word still names the paper.
     head, hyphen, tail = word.partition("-")
     if hyphen and tail.islower() and not candidates:
-        for name in exact.get(head, ()):
+        for name in index.exact.get(head, ()):
             if len(name.words) == 1 and name.paper_id != own_id:
-                candidates.append((1, name.paper_id, start + len(head)))
+                candidates.append((1, name.paper_id, True))
                 break
     return max(candidates, key=lambda item: item[0]) if candidates else None
-
-
-def _words_equal(words: list[tuple[int, int, str]], position: int, name: tuple[str, ...], fold: bool) -> bool:
-    if position + len(name) > len(words):
-        return False
-    for offset, expected in enumerate(name):
-        actual = words[position + offset][2]
-        if (actual.casefold() if fold else actual) != expected:
-            return False
-    return True
