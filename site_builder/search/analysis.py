@@ -61,7 +61,15 @@ def _fold_run(match: re.Match[str]) -> str:
 
 def words(text: str) -> list[str]:
     """Folded words of ``text``, split on anything that is not a letter or digit."""
-    return [word for word in _NOT_WORD.split(fold(text)) if word]
+    folded = fold(text)
+    if folded.isascii():
+        # The same words, twice as fast: str.split() on the separators made spaces.
+        return folded.translate(_ASCII_SEPARATORS).split()
+    return [word for word in _NOT_WORD.split(folded) if word]
+
+
+# Every ASCII character _NOT_WORD splits on, as a space.
+_ASCII_SEPARATORS = {code: " " for code in range(128) if _NOT_WORD.fullmatch(chr(code))}
 
 
 def is_stop_word(word: str) -> bool:

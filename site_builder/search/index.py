@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from site_builder.model import EnrichedPaper
-from site_builder.search.analysis import FOLD_LABEL, FOLD_TABLE, STEMMER_LABEL, is_stop_word, stem, words
-from site_builder.search.lunr_format import lunr_index
+from site_builder.search.analysis import FOLD_LABEL, FOLD_TABLE, STEMMER_LABEL, STOP_WORDS, stem, words
+from site_builder.search.lunr_format import COMPACT_JSON, LunrIndex, build_index, json_object
 from site_builder.textnorm import visible
 
 INDEX_FILE = "search-index/catalog.js"
@@ -81,7 +81,7 @@ def paper_documents(papers: Sequence[EnrichedPaper]) -> list[SearchDocument]:
 
 @dataclass(frozen=True, slots=True)
 class SearchPayloads:
-    """What the two index files hold."""
+    """What the two index files hold (their "index" is a ``LunrIndex``, which writes its own JSON)."""
 
     head: dict[str, Any]
     body: dict[str, Any]
@@ -89,19 +89,22 @@ class SearchPayloads:
 
 def build_payload(documents: Sequence[SearchDocument]) -> SearchPayloads:
     """The indexes and result table for ``documents`` (refs are list positions)."""
-    # Each text is split once; the same words feed both indexes and the vocabulary.
+    # Each text is split once, each distinct word stemmed once; the same
+    # words feed both indexes and the vocabulary.
     split = [
         {
-            "title": _terms(document.title),
-            "tags": _terms(" ".join(document.tags)),
-            "authors": _terms(" ".join(document.authors)),
-            "body": _terms(document.body),
+            "title": words(document.title),
+            "tags": words(" ".join(document.tags)),
+            "authors": words(" ".join(document.authors)),
+            "body": words(document.body),
         }
         for document in documents
     ]
-    head = _lunr_index(HEAD_BOOSTS, ({field: terms[field] for field in HEAD_BOOSTS} for terms in split))
-    body = _lunr_index(BODY_BOOSTS, ({"body": terms["body"]} for terms in split))
-    vocabulary = sorted({word for terms in split for words in terms.values() for word in words})
+    stems = _Stems()
+    head = _lunr_index(HEAD_BOOSTS, ({field: terms[field] for field in HEAD_BOOSTS} for terms in split), stems)
+    body = _lunr_index(BODY_BOOSTS, ({"body": terms["body"]} for terms in split), stems)
+    # Every word of every field went through ``stems`` in the two indexes.
+    vocabulary = sorted(word for word, stemmed in stems.items() if stemmed is not None)
     table = [
         [document.id, document.title, document.year, list(document.tags), snippet(document.body)]
         for document in documents
@@ -112,40 +115,37 @@ def build_payload(documents: Sequence[SearchDocument]) -> SearchPayloads:
     )
 
 
-def _lunr_index(boosts: dict[str, int], fields: Iterable[dict[str, list[str]]]) -> dict[str, Any]:
-    # Words go in folded and stemmed already (``_indexed``): no indexing
-    # pipeline. The search pipeline is what the index file names for lunr.js
-    # to run on queries.
-    serialized = lunr_index(
-        boosts,
-        ({field: _indexed(words) for field, words in values.items()} for values in fields),
-        pipeline=SEARCH_PIPELINE,
-    )
+class _Stems(dict[str, str | None]):
+    """The term of each distinct word: its ``stem``, or ``None`` for a stop word (dropped)."""
+
+    def __missing__(self, word: str) -> str | None:
+        stemmed = self[word] = None if word in STOP_WORDS else stem(word)
+        return stemmed
+
+
+def _lunr_index(boosts: dict[str, int], fields: Iterable[dict[str, list[str]]], stems: _Stems) -> LunrIndex:
+    # Pre-split, folded words go in as lists: lunr.py's tokenizer splits only
+    # on whitespace and '-', ours on anything that is not a letter or digit.
+    # The indexing pipeline (drop stop words, stem: what lunr's would give)
+    # runs once per distinct word. The search pipeline is what the index
+    # file names for lunr.js to run on queries.
+    index = build_index(boosts, fields, pipeline=SEARCH_PIPELINE, analyse=stems.__getitem__)
     # lunr keeps 3 decimals of each term weight; 2 are plenty to rank by and
     # save about 9% of the gzipped index (bench/results/search.md).
-    for _, vector in serialized["fieldVectors"]:
-        vector[1::2] = [round(weight, WEIGHT_DECIMALS) for weight in vector[1::2]]
-    return serialized
-
-
-def _terms(text: str) -> list[str]:
-    # Pre-split words go in as a list: lunr.py's tokenizer splits only on
-    # whitespace and '-', ours on anything that is not a letter or digit.
-    # Stop words are dropped here; folding and stemming run in lunr's pipeline.
-    return [word for word in words(text) if not is_stop_word(word)]
-
-
-def _indexed(words: list[str]) -> list[str]:
-    """The terms lunr's pipeline (fold, then stem) would give for these folded words."""
-    return [stem(word) for word in words]
+    return index.rounded(WEIGHT_DECIMALS)
 
 
 def snippet(text: str, length: int = SNIPPET_LENGTH) -> str:
-    """The start of ``text``, cut at a word boundary."""
-    text = " ".join(text.split())
-    if len(text) <= length:
-        return text
-    cut = text[:length].rsplit(" ", 1)[0]
+    """The start of ``text``, cut at a word boundary (each run of whitespace made one space)."""
+    # Only the words that can show are split off and joined (splitting whole
+    # abstracts took as long as all the rest): any ``shown`` words, with the
+    # spaces between, are at least ``length`` long.
+    shown = length // 2 + 1
+    parts = text.split(maxsplit=shown)
+    start = " ".join(parts[:shown])
+    if len(parts) <= shown and len(start) <= length:
+        return start  # the whole text
+    cut = start[:length].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + " …"
 
 
@@ -159,9 +159,20 @@ def payload_scripts(payloads: SearchPayloads) -> dict[str, str]:
 
 def payload_script(payload: dict[str, Any], global_name: str = GLOBAL_NAME) -> str:
     """A ``.js`` file: a global set from a JSON string (fast to parse)."""
-    compact = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    compact = _payload_json(payload)
     literal = json.dumps(compact, ensure_ascii=True)
     return f"window.{global_name}=JSON.parse({literal});\n"
+
+
+def _payload_json(payload: dict[str, Any]) -> str:
+    """``json.dumps(payload, ensure_ascii=False, separators=(",", ":"))`` of the payload as serialized."""
+    # A LunrIndex writes its own JSON: json.dumps of its serialize() took 2 s at 10,000 papers.
+    return json_object(
+        {
+            key: value.to_json() if isinstance(value, LunrIndex) else COMPACT_JSON.encode(value)
+            for key, value in payload.items()
+        }
+    )
 
 
 _SCRIPT = re.compile(r"^window\.__catalogSearch(?:Body)?=JSON\.parse\((.*)\);\s*$", re.S)

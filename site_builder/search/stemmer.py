@@ -12,6 +12,7 @@ the whole seed vocabulary through both.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 _STEP2 = {
     "ational": "ate", "tional": "tion", "enci": "ence", "anci": "ance", "izer": "ize", "bli": "ble",
@@ -30,24 +31,46 @@ _MEQ1 = re.compile("^(" + _C + ")?" + _V + _C + "(" + _V + ")?$")
 _MGR1 = re.compile("^(" + _C + ")?" + _V + _C + _V + _C)
 _S_V = re.compile("^(" + _C + ")?" + _v)
 
-_1A = re.compile(r"^(.+?)(ss|i)es$")
-_1A_2 = re.compile(r"^(.+?)([^s])s$")
-_1B = re.compile(r"^(.+?)eed$")
-_1B_2 = re.compile(r"^(.+?)(ed|ing)$")
+
+class _Suffix(NamedTuple):
+    """A pattern that matches only words ending with one of ``suffixes``: ``search`` skips others cheaply.
+
+    Most words have none of a step's suffixes, and the regex would try each
+    of them at every position first (40,000 distinct words took 0.8 s).
+    """
+
+    pattern: re.Pattern[str]
+    suffixes: tuple[str, ...]  # and "\n": "$" also matches before a final newline
+
+    def search(self, word: str) -> re.Match[str] | None:
+        pattern, suffixes = self
+        return pattern.search(word) if word.endswith(suffixes) else None
+
+
+def _suffix(pattern: str, suffixes: tuple[str, ...]) -> _Suffix:
+    return _Suffix(re.compile(pattern), (*suffixes, "\n"))
+
+
+_1A = _suffix(r"^(.+?)(ss|i)es$", ("es",))
+_1A_2 = _suffix(r"^(.+?)([^s])s$", ("s",))
+_1B = _suffix(r"^(.+?)eed$", ("eed",))
+_1B_2 = _suffix(r"^(.+?)(ed|ing)$", ("ed", "ing"))
 _LAST_CHAR = re.compile(r".$")
 _1B_AT_BL_IZ = re.compile(r"(at|bl|iz)$")
 _1B_DOUBLE = re.compile(r"([^aeiouylsz])\1$")
 _1B_CVC = re.compile("^" + _C + _v + "[^aeiouwxy]$")
-_1C = re.compile(r"^(.+?[^aeiou])y$")
-_2 = re.compile(
+_1C = _suffix(r"^(.+?[^aeiou])y$", ("y",))
+_2 = _suffix(
     r"^(.+?)(ational|tional|enci|anci|izer|bli|alli|entli|eli|ousli|ization|ation|ator|alism|iveness|fulness"
-    r"|ousness|aliti|iviti|biliti|logi)$"
+    r"|ousness|aliti|iviti|biliti|logi)$",
+    tuple(_STEP2),
 )
-_3 = re.compile(r"^(.+?)(icate|ative|alize|iciti|ical|ful|ness)$")
-_4 = re.compile(r"^(.+?)(al|ance|ence|er|ic|able|ible|ant|ement|ment|ent|ou|ism|ate|iti|ous|ive|ize)$")
-_4_2 = re.compile(r"^(.+?)(s|t)(ion)$")
-_5 = re.compile(r"^(.+?)e$")
-_5_LL = re.compile(r"ll$")
+_3 = _suffix(r"^(.+?)(icate|ative|alize|iciti|ical|ful|ness)$", tuple(_STEP3))
+_4_SUFFIXES = "al|ance|ence|er|ic|able|ible|ant|ement|ment|ent|ou|ism|ate|iti|ous|ive|ize"
+_4 = _suffix(rf"^(.+?)({_4_SUFFIXES})$", tuple(_4_SUFFIXES.split("|")))
+_4_2 = _suffix(r"^(.+?)(s|t)(ion)$", ("sion", "tion"))
+_5 = _suffix(r"^(.+?)e$", ("e",))
+_5_LL = _suffix(r"ll$", ("ll",))
 _5_CVC = re.compile("^" + _C + _v + "[^aeiouwxy]$")
 
 
@@ -59,11 +82,9 @@ def porter_stem(word: str) -> str:
     if first == "y":
         word = "Y" + word[1:]
 
-    # Step 1a
-    if _1A.search(word):
-        word = _1A.sub(r"\1\2", word, count=1)
-    elif _1A_2.search(word):
-        word = _1A_2.sub(r"\1\2", word, count=1)
+    # Step 1a: lunr's replace(re, "$1$2"); the match is anchored at the start.
+    if (match := _1A.search(word)) or (match := _1A_2.search(word)):
+        word = match.group(1) + match.group(2) + word[match.end() :]
 
     # Step 1b
     if match := _1B.search(word):
