@@ -51,12 +51,18 @@ _LIGATURE = re.compile(r"-(?=-)|`(?=`)|'(?=')|[?!](?=`)")
 _WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
 # The same runs minus the lone spaces that need no change (a third of the time an entry takes).
 _SQUEEZABLE = re.compile(r"[\t\r\n\f\v][ \t\r\n\f\v]*| [ \t\r\n\f\v]+")
+# Every match of _SQUEEZABLE starts with one of these, of _LIGATURE is one of these pairs. Most text has
+# none, and testing for them is some 5 times faster than the regex scans, which try each alternative at
+# every character (they were a third of the time an entry takes).
+_SQUEEZABLE_STARTS = ("\t", "\r", "\n", "\f", "\v", "  ")
+_LIGATURE_PAIRS = ("--", "``", "''", "?`", "!`")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # not whitespace: "a\rb" is two words
 # What may follow a URL for the reader to see the same URL end (see _text_pieces).
 _AFTER_URL = re.compile(r"[.,;:!?)\]’”]*(?:[\s<>\"]|$)")
 # Percent-encodings for a verbatim field (url, doi): an unmatched brace would end
 # the entry, and bibtexparser reads a backslash before a brace as an escape.
 _VERBATIM_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C"}
+_VERBATIM_CHARS = tuple(_VERBATIM_UNSAFE)
 _NAME_NEEDS_BRACES = re.compile(r",|\band\b", re.IGNORECASE)
 
 
@@ -109,9 +115,14 @@ def family_name(name: str) -> str:
 
 def title_word(title: str) -> str:
     """The first title word that is not a stop word, folded (else the first word)."""
-    words = [folded for word in _TITLE_WORD_SPLIT.split(title) if (folded := _fold(word))]
-    significant = [word for word in words if word not in STOP_WORDS] or words
-    return significant[0][:_MAX_TITLE_WORD] if significant else ""
+    first = ""
+    for word in _TITLE_WORD_SPLIT.split(title):
+        # Folded one at a time: the first significant word is nearly always among the first two.
+        folded = _fold(word)
+        if folded and folded not in STOP_WORDS:
+            return folded[:_MAX_TITLE_WORD]
+        first = first or folded
+    return first[:_MAX_TITLE_WORD]
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -146,6 +157,22 @@ def bibtex_entry(paper: Paper, key: str, *, with_abstract: bool = True) -> str:
     (the arXiv page when there is no other), eprint, archivePrefix,
     primaryClass, abstract (unless ``with_abstract`` is False).
     """
+    lines = _citation_lines(paper)
+    abstract = latex_text(paper.abstract) if with_abstract else ""
+    return _entry(paper, key, [*lines, _field("abstract", abstract)] if abstract else lines)
+
+
+def bibtex_entries(paper: Paper, key: str) -> tuple[str, str]:
+    """``bibtex_entry`` with and without the abstract, the fields they share escaped once."""
+    lines = _citation_lines(paper)
+    abstract = latex_text(paper.abstract)
+    citation = _entry(paper, key, lines)
+    full = _entry(paper, key, [*lines, _field("abstract", abstract)]) if abstract else citation
+    return full, citation
+
+
+def _citation_lines(paper: Paper) -> list[str]:
+    """The entry's field lines but the abstract, in order, only the known ones."""
     arxiv_url = f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else ""
     fields = [
         ("title", "{" + latex_text(paper.title) + "}"),
@@ -157,10 +184,16 @@ def bibtex_entry(paper: Paper, key: str, *, with_abstract: bool = True) -> str:
         ("eprint", verbatim(paper.arxiv)),
         ("archivePrefix", "arXiv" if paper.arxiv else ""),
         ("primaryClass", verbatim(paper.category) if paper.arxiv else ""),
-        ("abstract", latex_text(paper.abstract) if with_abstract else ""),
     ]
+    return [_field(name, value) for name, value in fields if value]
+
+
+def _field(name: str, value: str) -> str:
+    return f"  {name} = {{{value}}}"
+
+
+def _entry(paper: Paper, key: str, lines: Sequence[str]) -> str:
     kind = "article" if paper.venue.strip() else "misc"
-    lines = [f"  {name} = {{{value}}}" for name, value in fields if value]
     return f"@{kind}{{{key},\n" + ",\n".join(lines) + "\n}\n"
 
 
@@ -170,6 +203,7 @@ def bibtex_file(papers: Sequence[Paper], keys: Mapping[str, str]) -> str:
     return "\n".join(bibtex_entry(paper, keys[paper.id]) for paper in ordered)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _author(name: str) -> str:
     """One name as BibTeX reads it back whole.
 
@@ -177,10 +211,17 @@ def _author(name: str) -> str:
     bibtexparser's name splitting loses escaped characters (a name after
     " and " that starts with one loses two characters, ``von \\&`` loses the
     ``&``). Real names need this only for odd characters, never for accents.
+    Cached: a name comes back in the entry of each of its papers.
     """
     escaped = latex_text(name)
     protect = _NAME_NEEDS_BRACES.search(name) or "\\" in escaped
     return "{" + escaped + "}" if protect else escaped
+
+
+def clear_caches() -> None:
+    """Forget the names and words remembered (``render_pages`` does once done)."""
+    for cache in (_author, _fold):
+        cache.cache_clear()
 
 
 def latex_text(value: str) -> str:
@@ -191,8 +232,21 @@ def latex_text(value: str) -> str:
     must be escaped (it holds a brace or a backslash, or runs into other text)
     comes back with backslashes, but the entry stays valid.
     """
-    text = _SQUEEZABLE.sub(" ", _CONTROL.sub("", value)).strip()
+    text = _CONTROL.sub("", value)
+    if _contains_any(text, _SQUEEZABLE_STARTS):
+        text = _SQUEEZABLE.sub(" ", text)
+    text = text.strip()
+    if "://" not in text:
+        return _escape(text)  # no URL in it (most text), so one piece
     return "".join(piece if is_url else _escape(piece) for piece, is_url in _text_pieces(text))
+
+
+def _contains_any(text: str, needles: tuple[str, ...]) -> bool:
+    # A plain loop: any() over a generator costs twice as much, on the short strings it mostly sees.
+    for needle in needles:
+        if needle in text:
+            return True
+    return False
 
 
 def _text_pieces(text: str) -> Iterator[tuple[str, bool]]:
@@ -216,13 +270,16 @@ def _escape(text: str) -> str:
             return "\\" + char if special.start() in matched else _UNMATCHED_BRACE[char]
         return _SPECIALS[char]
 
-    return _LIGATURE.sub(r"\g<0>{}", _SPECIAL_CHAR.sub(replace, text))
+    escaped = _SPECIAL_CHAR.sub(replace, text)
+    return _LIGATURE.sub(r"\g<0>{}", escaped) if _contains_any(escaped, _LIGATURE_PAIRS) else escaped
 
 
 def _matched_braces(text: str) -> set[int]:
     """Positions of braces that pair up; BibTeX needs the others spelled without a brace."""
     opened: list[int] = []
     matched: set[int] = set()
+    if "{" not in text:
+        return matched  # nothing opens a pair (most text): skip the scan
     for brace in _BRACE.finditer(text):
         if brace.group(0) == "{":
             opened.append(brace.start())
@@ -238,6 +295,8 @@ def verbatim(value: str) -> str:
     is the one thing that does not come back exactly as it was.
     """
     cleaned = _WHITESPACE.sub("", _CONTROL.sub("", value))
+    if not _contains_any(cleaned, _VERBATIM_CHARS):
+        return cleaned  # nothing to encode (nearly every value): skip the walk over each character
     matched = _matched_braces(cleaned)
     return "".join(
         char if index in matched and char in "{}" else _VERBATIM_UNSAFE.get(char, char)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from site_builder.model import EnrichedPaper, Tag
 from site_builder.render.browse import AUTHORS_PER_INDEX_PAGE
+from site_builder.render.folding import title_key
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, relative_url, text
 from site_builder.render.lists import PAGE_SIZE, block, newest_first, paper_list
@@ -32,7 +33,6 @@ from site_builder.render.paths import (
 from site_builder.render.tag_pages import Members, top_tags
 from site_builder.render.topic_map import legend, tag_colours, topic_map_svg
 from site_builder.render.year_chart import papers_per_year, year_chart_svg
-from site_builder.textnorm import title_key
 
 LATEST_COUNT = 10
 TOP_TAGS = 12

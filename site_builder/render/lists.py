@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
@@ -20,9 +21,19 @@ def paper_list(papers: Sequence[EnrichedPaper], here: str) -> str:
     items = []
     for entry in papers:
         title = link(relative_url(here, paper_path(entry.paper.id)), entry.paper.title)
-        tags = ", ".join(text(name) for name in entry.tags)
-        items.append(f'<li>{title}<span class="paper-list-tags">{tags}</span></li>')
+        items.append(f'<li>{title}<span class="paper-list-tags">{_tag_names(tuple(entry.tags))}</span></li>')
     return f'<ul class="paper-list">{"".join(items)}</ul>'
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _tag_names(names: tuple[str, ...]) -> str:
+    # Remembered: a paper's tags are listed on every list page that shows it, the same way.
+    return ", ".join(text(name) for name in names)
+
+
+def clear_caches() -> None:
+    """Forget the tag lists remembered (``render_pages`` does once done)."""
+    _tag_names.cache_clear()
 
 
 def paginated(
@@ -40,6 +51,8 @@ def paginated(
     every page's front matter (the theme reads it, e.g. a tag's feed).
     """
     chunks = [papers[start : start + PAGE_SIZE] for start in range(0, len(papers), PAGE_SIZE)] or [[]]
+    # Every page's pager links them all: made once (a list of 200 pages made them 40,000 times).
+    pager_paths = tuple(path_of(n) for n in range(1, len(chunks) + 1)) if len(chunks) > 1 else ()
     pages = {}
     for number, chunk in enumerate(chunks, start=1):
         here = path_of(number)
@@ -48,11 +61,10 @@ def paginated(
             f"{len(papers)} papers" if len(chunks) == 1 else f"papers {first}–{first + len(chunk) - 1} of {len(papers)}"
         )
         top = intro(here) if callable(intro) else intro
-        pager_paths = tuple(path_of(n) for n in range(1, len(chunks) + 1)) if len(chunks) > 1 else ()
         # The page is made of exactly these; a list page an edit does not touch is reused.
         shown = tuple((entry.paper.id, entry.paper.title, entry.tags) for entry in chunk)
         key = ("list page", here, title, top, count, shown, number, pager_paths, dict(meta or {}))
-        pages[here] = memo(key, partial(_list_page, here, title, top, count, chunk, number, path_of, len(chunks), meta))
+        pages[here] = memo(key, partial(_list_page, here, title, top, count, chunk, number, pager_paths, meta))
     return pages
 
 
@@ -63,25 +75,25 @@ def _list_page(
     count: str,
     chunk: Sequence[EnrichedPaper],
     number: int,
-    path_of: Callable[[int], str],
-    total: int,
+    pager_paths: Sequence[str],
     meta: Mapping[str, object] | None,
 ) -> str:
     parts = [f"<h1>{text(title)}</h1>", top, f'<p class="list-count">{count}</p>', paper_list(chunk, here)]
-    if total > 1:
-        parts.append(pager(number, total, here, path_of))
+    if pager_paths:
+        parts.append(pager(number, here, pager_paths))
     page_title = title if number == 1 else f"{title} (page {number})"
     front = {"title": visible(page_title), **(meta or {})}
     return page_text(front, block([part for part in parts if part]))
 
 
-def pager(current: int, total: int, here: str, path_of: Callable[[int], str]) -> str:
+def pager(current: int, here: str, paths: Sequence[str]) -> str:
+    """Links to every page of a list (``paths``, first page first); ``current`` is page ``here``."""
     items = []
-    for number in range(1, total + 1):
+    for number, path in enumerate(paths, start=1):
         if number == current:
             items.append(f'<li><strong aria-current="page">{number}</strong></li>')
         else:
-            items.append(f"<li>{link(relative_url(here, path_of(number)), str(number))}</li>")
+            items.append(f"<li>{link(relative_url(here, path), str(number))}</li>")
     return f'<nav class="pager" aria-label="Pages"><ul>{"".join(items)}</ul></nav>'
 
 

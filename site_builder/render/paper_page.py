@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from site_builder.model import EnrichedPaper, Mention, Paper
+from site_builder.render.folding import title_key
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, notes_html, relative_url, safe_url, text
 from site_builder.render.lists import block
 from site_builder.render.paths import paper_bib_path, paper_path, tag_path, year_path
-from site_builder.textnorm import title_key, visible
+from site_builder.textnorm import visible
 
 
 def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_targets: Mapping[str, str], bibtex: str) -> str:
@@ -17,12 +18,7 @@ def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_targets: 
     paper, here = entry.paper, paper_path(entry.paper.id)
     parts = ['<article class="paper">', f'<h1 class="paper-title">{text(paper.title)}</h1>']
     if paper.authors:
-        names = ", ".join(
-            link(relative_url(here, author_targets[title_key(name)]), name)
-            if title_key(name) in author_targets
-            else text(name)
-            for name in paper.authors
-        )
+        names = ", ".join(_author_html(name, author_targets.get(title_key(name)), here) for name in paper.authors)
         parts.append(f'<p class="paper-authors">{names}</p>')
     meta = []
     if paper.year:
@@ -71,6 +67,11 @@ def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_targets: 
         "citation": citation_meta(paper),
     }
     return page_text(meta_data, block(parts))
+
+
+def _author_html(name: str, target: str | None, here: str) -> str:
+    """An author's name, a link to where the authors index lists their papers when it does."""
+    return link(relative_url(here, target), name) if target is not None else text(name)
 
 
 def citation_meta(paper: Paper) -> dict[str, object]:
