@@ -38,8 +38,8 @@ def term_pattern(term: str) -> re.Pattern[str]:
 
 _ASCII_RUN = re.compile(r"[a-z0-9]+")
 _WORD_SEPARATORS = re.compile(r"[\s-]+")
-# For _ascii_runs: ASCII lower-case letters and digits kept, every other byte a space.
-_RUN_BYTES = bytes(code if chr(code) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for code in range(256))
+# For _ascii_runs: ASCII letters in lower case and digits kept, every other byte a space.
+_RUN_BYTES = bytes(ord(chr(code).lower()) if chr(code).isascii() and chr(code).isalnum() else 32 for code in range(256))
 # The non-ASCII letters re.IGNORECASE takes for an ASCII letter ("i" also matches "İ"
 # and "ı", "s" matches "ſ", "k" the Kelvin sign), with that letter.
 _ASCII_VARIANTS = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"), ("\u212a", "k"))
@@ -79,10 +79,13 @@ def _runs(term: str) -> tuple[str, ...]:
 def _ascii_runs(text: str) -> list[str]:
     """``_ASCII_RUN.findall(text.lower())``, in half the time.
 
-    Each non-ASCII character becomes one "?", then like every byte but a
-    letter or digit a space.
+    Each non-ASCII character of the lower-cased text becomes one "?", then like
+    every byte but a letter or digit a space. (An ASCII text's lower() is the
+    translation's.)
     """
-    return text.lower().encode("ascii", "replace").translate(_RUN_BYTES).decode("ascii").split()
+    if not text.isascii():
+        text = text.lower()
+    return text.encode("ascii", "replace").translate(_RUN_BYTES).decode("ascii").split()
 
 
 def _forms(word: str) -> tuple[str, str, str]:
@@ -124,7 +127,6 @@ class _TermIndex:
             for form in _forms(word):
                 # A run may stand for two words: "biases" for "bias" and "biase", each plural.
                 self.bits[form] = self.bits.get(form, 0) | bit[word]
-                self.filed[form] = []
         self.runs = frozenset(self.bits)
         self.always: list[int] = []  # terms without ASCII runs pass the prefilter on any text
         self.terms: list[_Term] = []
@@ -136,7 +138,8 @@ class _TermIndex:
                 continue
             key = min(matcher.triggers, key=lambda word: (sharing[word], -len(word)))
             for form in _forms(key):
-                self.filed[form].append(number)
+                self.filed.setdefault(form, []).append(number)
+        self.filed_runs = frozenset(self.filed)
 
     def candidates(self, text: str) -> list[_Term]:
         """The terms to look for in ``text`` (title and abstract), in vocabulary order.
@@ -147,9 +150,8 @@ class _TermIndex:
         runs = _ascii_runs(text)
         known = self.runs.intersection(runs)
         present = functools.reduce(operator.or_, map(self.bits.__getitem__, known), 0)
-        numbers = sorted(set(self.always).union(*map(self.filed.__getitem__, known)))
-        terms = [self.terms[number] for number in numbers]
-        terms = [term for term in terms if term.words & present == term.words]
+        numbers = sorted(set(self.always).union(*map(self.filed.__getitem__, known & self.filed_runs)))
+        terms = [term for term in map(self.terms.__getitem__, numbers) if term.words & present == term.words]
         if text.isascii():
             spaced = " " + " ".join(runs)
             terms = [term for term in terms if term.phrase in spaced]
@@ -203,12 +205,11 @@ class _Text:
 
     __slots__ = ("title", "abstract", "both", "folded", "start")
 
-    def __init__(self, paper: Paper) -> None:
-        self.title, self.abstract = paper.title, paper.abstract
-        # One string for both, so each needle is looked for once. The space before
-        # the abstract is not a letter or digit, like the start of a string.
-        self.both = f"{paper.title} {paper.abstract}"
-        self.folded = _fold(self.both)
+    def __init__(self, paper: Paper, both: str) -> None:
+        # ``both`` is f"{title} {abstract}": one string, so each needle is looked for
+        # once. The space before the abstract is no letter or digit, like a string's start.
+        self.title, self.abstract, self.both = paper.title, paper.abstract, both
+        self.folded = _fold(both)
         self.start = len(paper.title) + 1  # where the abstract starts
 
 
@@ -240,6 +241,7 @@ def _count(term: _Term, text: _Text) -> tuple[bool, int]:
     return in_title, count
 
 
+_TAG_OF = operator.attrgetter("tag")
 _last_index: list[tuple[Matchers, _TermIndex]] = []
 
 
@@ -259,12 +261,13 @@ def tag_strengths(paper: Paper, matchers: Matchers) -> dict[str, int]:
 
 
 def _strengths(paper: Paper, index: _TermIndex) -> dict[str, int]:
-    candidates = index.candidates(f"{paper.title} {paper.abstract}")
+    both = f"{paper.title} {paper.abstract}"
+    candidates = index.candidates(both)
     if not candidates:
         return {}
-    text = _Text(paper)
+    text = _Text(paper, both)
     strengths: dict[str, int] = {}
-    for tag, terms in itertools.groupby(candidates, key=_tag_of):
+    for tag, terms in itertools.groupby(candidates, key=_TAG_OF):
         in_title, in_abstract = False, 0
         for term in terms:
             title_match, count = _count(term, text)
@@ -273,10 +276,6 @@ def _strengths(paper: Paper, index: _TermIndex) -> dict[str, int]:
         if strength:
             strengths[index.names[tag]] = strength
     return strengths
-
-
-def _tag_of(term: _Term) -> int:
-    return term.tag
 
 
 def assign_tags(papers: Sequence[Paper], tags: Sequence[Tag], memo: Memo = no_memo) -> dict[str, tuple[str, ...]]:
