@@ -242,17 +242,10 @@ def _count(term: _Term, text: _Text) -> tuple[bool, int]:
 
 
 _TAG_OF = operator.attrgetter("tag")
-_last_index: list[tuple[Matchers, _TermIndex]] = []
-
-
+@functools.lru_cache(maxsize=1)
 def _index_of(matchers: Matchers) -> _TermIndex:
     """The index of ``matchers``, kept for the last vocabulary (callers pass the same one paper after paper)."""
-    for known, index in _last_index:
-        if known is matchers:
-            return index
-    index = _TermIndex(matchers)
-    _last_index[:] = [(matchers, index)]  # holding ``matchers`` keeps its id from being reused
-    return index
+    return _TermIndex(matchers)
 
 
 def tag_strengths(paper: Paper, matchers: Matchers) -> dict[str, int]:
