@@ -3,7 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
+from typing import TypeVar
+
+T = TypeVar("T", bound=type)
+
+
+def pickled_by_fields(cls: T) -> T:
+    """Pickle a frozen slots dataclass as ``cls(*fields)``.
+
+    The ``__setstate__`` that ``dataclass(slots=True)`` generates calls
+    ``fields()`` for every object loaded: at 10,000 papers that was over a
+    second of each cached rebuild, against a fraction for the constructor.
+    """
+    names = tuple(item.name for item in fields(cls))
+    values = operator.attrgetter(*names)
+
+    def reduce(self: object) -> tuple[type, tuple[object, ...]]:
+        found = values(self)
+        return cls, (found if len(names) > 1 else (found,))
+
+    setattr(cls, "__reduce__", reduce)  # noqa: B010 (mypy forbids assigning to a method)
+    return cls
+
 
 # Record keys in the order they are written to catalog/papers/<id>.yaml.
 RECORD_KEYS: tuple[str, ...] = (
@@ -27,6 +50,7 @@ RECORD_KEYS: tuple[str, ...] = (
 )
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Paper:
     """One catalog record, as validated from ``catalog/papers/<id>.yaml``."""
@@ -51,6 +75,7 @@ class Paper:
     source: str = ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Tag:
     """One entry of the tag vocabulary (``catalog/tags.yaml``)."""
@@ -62,6 +87,7 @@ class Tag:
     parent: str = ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Catalog:
     """Every paper (sorted by id) and the tag vocabulary (in file order)."""
@@ -70,6 +96,7 @@ class Catalog:
     tags: tuple[Tag, ...] = ()
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class RelatedLink:
     """A related paper, how close it is (higher is closer) and why, in words."""
@@ -90,6 +117,7 @@ class RelatedLink:
         return "; ".join(parts)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Mention:
     """Where a paper's abstract names another catalog paper (``abstract[start:end]``)."""
@@ -99,6 +127,7 @@ class Mention:
     paper_id: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class EnrichedPaper:
     """A paper with what the enrich stage derived from the whole catalog."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.catalog.yamlio import write_bytes_atomic
+from site_builder.model import pickled_by_fields
 
 # docs/ paths the generator owns; anything else in docs/ is hand-written.
 # ("authors" held one page per author until the authors index listed their papers: kept here so a
@@ -17,6 +18,7 @@ GENERATED_FOLDERS = ("papers", "tags", "browse", "authors", "search-index")
 GENERATED_FILES = ("index.md", "catalog.bib", "feed.xml")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FileStamp:
     """What a generated file held when we wrote it, and its size and mtime then."""
