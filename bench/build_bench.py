@@ -79,7 +79,7 @@ GROWTH_SHAKY_S = 0.5
 STAGE_ROWS = (
     ("load+check", "load+check (`load_catalog`)"),
     ("enrich: tags", "enrich: tags (`assign_tags`)"),
-    ("enrich: related", "enrich: related (`related_papers`)"),
+    ("enrich: related", "enrich: related (`update_related`)"),
     ("enrich: mentions", "enrich: mentions (`find_mentions`, `mentioned_by`)"),
     ("enrich: other", "enrich: the rest of `enrich` (assembling records)"),
     ("enrich: map", "enrich: map (`topic_coordinates`)"),
@@ -164,7 +164,7 @@ def timed_globals(module: ModuleType, clock: StageClock, labels: dict[str, str])
 # The functions ``enrich`` calls, by the name it looks them up with, and the stage each belongs to.
 ENRICH_PARTS = {
     "assign_tags": "enrich: tags",
-    "related_papers": "enrich: related",
+    "update_related": "enrich: related",
     "find_mentions": "enrich: mentions",
     "mentioned_by": "enrich: mentions",
 }
@@ -184,10 +184,11 @@ def run_our_stages(root: Path, clock: StageClock) -> dict[str, int]:
     set_quiet(True)  # as `build -q`: the progress lines are not what we time
     paths = build.CatalogPaths(root)
     catalog = clock.run("load+check", build.load_catalog, paths)
-    with timed_globals(sys.modules[build.enrich.__module__], clock, ENRICH_PARTS):
-        enriched = clock.run(ENRICH_TOTAL, build.enrich, catalog)
+    with timed_globals(sys.modules[build.enrich_catalog.__module__], clock, ENRICH_PARTS):
+        enrichment = clock.run(ENRICH_TOTAL, build.enrich_catalog, catalog)
+    enriched = enrichment.papers
     config_file = paths.root / "mkdocs.yml"
-    points = clock.run("enrich: map", build.topic_coordinates, catalog.papers)
+    points = clock.run("enrich: map", build.topic_coordinates, catalog.papers, enrichment.terms)
     info = clock.run("render", build.site_info, config_file)
     pages = clock.run("render", build.render_pages, enriched, catalog.tags, info, points)
     docs_dir = paths.root / "docs"

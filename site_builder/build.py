@@ -19,7 +19,7 @@ from yaml_env_tag import construct_env_tag
 
 from site_builder.cache import CACHE_FOLDER, BuildCache
 from site_builder.catalog import CatalogPaths, load_catalog
-from site_builder.enrich import enrich
+from site_builder.enrich import enrich_catalog
 from site_builder.enrich.topic_map import topic_coordinates
 from site_builder.errors import BuildFailed
 from site_builder.progress import say, stage
@@ -45,11 +45,12 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
     cache = BuildCache(paths.root / CACHE_FOLDER if use_cache else None)
     with stage("load and check"):
         catalog = load_catalog(paths, cache.items("records"))
-    enriched = enrich(catalog, cache)
+    enrichment = enrich_catalog(catalog, cache)
+    enriched = enrichment.papers
     config_file = paths.root / "mkdocs.yml"
     with stage("enrich: topic map"):
         map_inputs = [(paper.id, paper.title, paper.abstract) for paper in catalog.papers]
-        points = cache.stage("topic map", map_inputs, lambda: topic_coordinates(catalog.papers))
+        points = cache.stage("topic map", map_inputs, lambda: topic_coordinates(catalog.papers, enrichment.terms))
     with stage("render pages"):
         pages = render_pages(enriched, catalog.tags, site_info(config_file), points, cache.items("pages"))
     docs_dir = paths.root / "docs"

@@ -5,12 +5,14 @@ Each cached step names its inputs; their digest (BLAKE2 of their repr) is
 the key, so a result is reused only for exactly equal inputs, and the output
 is the same bytes as a cold build's (tests/test_incremental.py).
 
-Two kinds of step:
+Three kinds of step:
 
-* ``stage``: one result for the whole catalog (related papers, the search
+* ``stage``: one result for the whole catalog (the topic map, the search
   index...), reused when every input is unchanged;
 * ``items``: one result per record (a parsed record, a paper's tags, its
-  page), so one edited record costs one recomputation.
+  page), so one edited record costs one recomputation;
+* ``previous``/``keep``: a value the next build starts from, for steps that
+  update their last result rather than look it up (related papers).
 
 The cache lives in ``.cache/build/`` (git-ignored, removed by ``make clean``).
 Its keys also hold a fingerprint of site_builder's own code and of the
@@ -104,13 +106,18 @@ class BuildCache:
         return self._item_stores[name]
 
     def previous(self, name: str) -> Any:
-        """What ``keep`` stored under ``name`` last build (None without one)."""
-        return self._load(name) if self.folder is not None else None
+        """What ``keep`` stored under ``name`` last build (None without one, or if the code changed since)."""
+        if self.folder is None:
+            return None
+        stored = self._load(name)
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == code_fingerprint():
+            return stored[1]
+        return None
 
     def keep(self, name: str, value: object) -> None:
-        """Store ``value`` for the next build's ``previous``."""
+        """Store ``value`` for the next build's ``previous`` (made by this code: ``previous`` checks)."""
         if self.folder is not None:
-            self._store(name, value)
+            self._store(name, (code_fingerprint(), value))
 
     def save(self) -> None:
         """Write the per-record memos' shards that changed (stage results are written as they are made)."""

@@ -19,7 +19,9 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
+from site_builder.cache import Memo, digest, no_memo
 from site_builder.model import Mention, Paper
 
 MIN_TITLE_WORDS = 4
@@ -34,10 +36,19 @@ class _Name:
     paper_id: str
 
 
-def find_mentions(papers: Sequence[Paper]) -> dict[str, tuple[Mention, ...]]:
-    """Each paper's mentions of other catalog papers in its abstract, in text order."""
+def find_mentions(papers: Sequence[Paper], memo: Memo = no_memo) -> dict[str, tuple[Mention, ...]]:
+    """Each paper's mentions of other catalog papers in its abstract, in text order.
+
+    They depend on the paper's abstract and on every paper's names (the
+    index) only, so ``memo`` may keep them per paper: an abstract edit finds
+    again the mentions of one paper; a title or alias edit, of all.
+    """
     index = _name_index(papers)
-    return {paper.id: _mentions_in(paper, index) for paper in papers}
+    names_key = digest([(paper.id, paper.title, paper.aliases) for paper in papers])
+    return {
+        paper.id: memo(("mentions", names_key, paper.id, paper.abstract), partial(_mentions_in, paper, index))
+        for paper in papers
+    }
 
 
 def mentioned_by(mentions: dict[str, tuple[Mention, ...]]) -> dict[str, tuple[str, ...]]:

@@ -1,6 +1,6 @@
 """Related papers: text similarity, shared rare tags and shared authors, each with its reason.
 
-Three signals, each a sparse matrix with one row per paper:
+Three signals, one row per paper:
 
 * text: TF-IDF over title and abstract (the title repeated so its words weigh
   more; bigrams catch two-word names such as "gradient descent");
@@ -10,12 +10,16 @@ Three signals, each a sparse matrix with one row per paper:
 
 A pair's score is the text cosine plus weighted tag and author terms. Up to
 ``RELATED_COUNT`` papers above ``MIN_SCORE`` are kept, best first: a paper
-with no good match shows fewer, not noise. The score matrix is computed a
-block of rows at a time and only each row's best few kept, so memory
-grows with N × block, never N × N at once. Time still grows with N²
-(every pair is scored), but common words go through BLAS (_BlockScores):
-at 10,000 papers that is a few seconds; docs/scaling.md says what changes
-beyond.
+with no good match shows fewer, not noise. Rows are scored a block at a
+time, so memory grows with N × block, never N × N; a cold build still
+scores every pair (docs/scaling.md says what changes beyond).
+
+Weights are whole multiples of 1/QUANTUM (text_features.py), so scores are
+exact integers, the same in any order of summation. That is what lets a
+build after an edit rescore only the papers whose weights moved
+(``update_related``): every other pair's score is known to be unchanged,
+and each paper keeps its best ``KEPT`` candidates for the next build. The
+result is the cold build's, exactly (tests/test_related_incremental.py).
 """
 
 from __future__ import annotations
@@ -23,30 +27,66 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
+from site_builder.enrich.text_features import (
+    QUANTUM,
+    TermCounts,
+    count_terms,
+    document_frequency,
+    quantized_tfidf,
+)
 from site_builder.enrich.words import GENERIC
 from site_builder.model import Paper, RelatedLink
 from site_builder.textnorm import title_key
 
 RELATED_COUNT = 5
-TITLE_REPEAT = 3
 TAG_WEIGHT = 0.25
 AUTHOR_WEIGHT = 0.1
 MIN_SCORE = 0.1
 BLOCK_ROWS = 512
-# Words on more papers than this are scored with a dense product (see _BlockScores).
+# Words on more papers than this are scored with a dense product (see _Scorer).
 DENSE_SHARED_BY = 500
+KEPT_PER_COUNT = 3  # each paper keeps its best 3 × count candidates for the next build
+# Above this share of changed papers, rescoring everything is cheaper than patching lists.
+REBUILD_SHARE = 1 / 3
 REASON_ITEMS = 3  # tags and terms shown in a reason, at most
 REASON_TAGS = 2
 # A term explains a link only if few papers use it (at most this share of the catalog).
 DISTINCTIVE_SHARE = 0.12
 # ...and only if it weighs something in both (product of the two TF-IDF weights).
 MIN_TERM_WEIGHT = 0.003
+
+UNIT = QUANTUM * QUANTUM  # a score of 1.0, in the integer units scores are computed in
+MIN_UNITS = round(MIN_SCORE * UNIT)
+AUTHOR_UNITS = round(AUTHOR_WEIGHT * UNIT)
+MIN_TERM_UNITS = MIN_TERM_WEIGHT * UNIT
+# Tag weights are scaled by √TAG_WEIGHT (0.5, exactly) so that their dot products come out weighted.
+TAG_SCALE = math.sqrt(TAG_WEIGHT)
+
+Candidate = tuple[int, str]  # (score in UNITs, the other paper's id)
+
+
+@dataclass(frozen=True)
+class RelatedState:
+    """One build's related papers and what the next build needs to rescore only what changed."""
+
+    count: int
+    terms: TermCounts
+    text: sparse.csr_matrix  # quantized TF-IDF, rows in terms.ids order
+    plain_terms: np.ndarray  # per vocabulary column: no GENERIC word in it
+    usable: np.ndarray  # per vocabulary column: may be shown in a reason
+    tag_rows: tuple[tuple[tuple[str, int], ...], ...]  # per paper: (tag, quantized weight)
+    tag_counts: dict[str, int]
+    authors: tuple[tuple[str, ...], ...]
+    best: tuple[tuple[Candidate, ...], ...]  # per paper, best first, up to KEPT_PER_COUNT × count
+    complete: tuple[bool, ...]  # whether ``best`` holds every candidate above MIN_SCORE
+    links: dict[str, tuple[RelatedLink, ...]]
+    rescored: int  # papers whose row this build scored (all of them when cold)
 
 
 def related_papers(
@@ -55,48 +95,377 @@ def related_papers(
     count: int = RELATED_COUNT,
 ) -> dict[str, tuple[RelatedLink, ...]]:
     """The ``count`` closest papers to each paper, best first, each with what they share."""
-    if len(papers) < 2:
-        return {paper.id: () for paper in papers}
+    return update_related(papers, tags_by_id, None, count).links
+
+
+def update_related(
+    papers: Sequence[Paper],
+    tags_by_id: Mapping[str, Sequence[str]] | None,
+    previous: RelatedState | None,
+    count: int = RELATED_COUNT,
+) -> RelatedState:
+    """``related_papers`` with its state, computed again only where ``previous`` no longer holds."""
+    if previous is not None and previous.count != count:
+        previous = None
     tags_by_id = tags_by_id or {}
-    text, terms = _text_matrix(papers)
+    terms = count_terms(papers, previous.terms if previous is not None else None)
+    if previous is not None and terms.vocabulary[: len(previous.terms.vocabulary)] != previous.terms.vocabulary:
+        previous = None  # a fresh vocabulary: no row can be compared
+    text = quantized_tfidf(terms.counts)
+    plain_terms = _plain_terms(terms.vocabulary, previous)
+    frequency = document_frequency(terms.counts)
+    usable = (frequency <= max(2.0, DISTINCTIVE_SHARE * len(papers))) & plain_terms
     tag_lists = [tuple(tags_by_id.get(paper.id, ())) for paper in papers]
-    tag_rarity = _rarity(tag_lists)
-    tags = _weighted_rows(tag_lists, tag_rarity)
+    tag_counts = _counts(tag_lists)
+    rarity = _rarity(tag_counts, len(papers))
+    tag_rows = tuple(_tag_weights(tags, rarity) for tags in tag_lists)
+    authors = tuple(paper.authors for paper in papers)
     author_keys = [tuple(title_key(name) for name in paper.authors) for paper in papers]
-    authors = _weighted_rows([tuple(dict.fromkeys(keys)) for keys in author_keys], None)
 
-    scores_of = _BlockScores(text, tags, authors)
-    reasons = _Reasons(papers, text, terms, tag_lists, tag_rarity, author_keys)
-    result: dict[str, tuple[RelatedLink, ...]] = {}
-    for start in range(0, len(papers), BLOCK_ROWS):
-        rows = slice(start, min(start + BLOCK_ROWS, len(papers)))
-        scores = scores_of(rows)
-        for offset, row_scores in enumerate(scores):
-            row = start + offset
-            row_scores[row] = -np.inf
-            best = _best_columns(row_scores, papers, count)
-            result[papers[row].id] = reasons.links(row, [(column, float(row_scores[column])) for column in best])
-    return result
+    def state(
+        best: Sequence[tuple[Candidate, ...]], complete: Sequence[bool], links: dict, rescored: int
+    ) -> RelatedState:
+        return RelatedState(
+            count,
+            terms,
+            text,
+            plain_terms,
+            usable,
+            tag_rows,
+            tag_counts,
+            authors,
+            tuple(best),
+            tuple(complete),
+            links,
+            rescored,
+        )
+
+    if len(papers) < 2:
+        return state([()] * len(papers), [True] * len(papers), {paper.id: () for paper in papers}, len(papers))
+    scorer = _Scorer(text, _tag_matrix(tag_rows), _author_matrix(author_keys), frequency)
+    ids = [paper.id for paper in papers]
+    changed = _changed_rows(terms, text, tag_rows, authors, previous)
+    kept = KEPT_PER_COUNT * count
+    if previous is None or np.count_nonzero(changed) > REBUILD_SHARE * len(papers):
+        best, complete = _score_all(scorer, ids, kept)
+        rescored = len(papers)
+        stale_reasons = np.ones(len(papers), dtype=bool)
+    else:
+        best, complete, rescored = _patched(scorer, ids, changed, previous, kept, count)
+        stale_reasons = changed | _stale_reasons(text, usable, tag_lists, tag_counts, previous)
+    reasons = _Reasons(papers, text, terms.vocabulary, usable, tag_lists, rarity, author_keys)
+    old_links = previous.links if previous is not None else {}
+    row_of = {paper_id: row for row, paper_id in enumerate(ids)}
+    links: dict[str, tuple[RelatedLink, ...]] = {}
+    for row, paper_id in enumerate(ids):
+        reusable = {} if stale_reasons[row] else {link.paper_id: link for link in old_links.get(paper_id, ())}
+        made = []
+        for score, other in best[row][:count]:
+            link = reusable.get(other)
+            made.append(
+                link
+                if link is not None and not stale_reasons[row_of[other]]
+                else reasons.link(row, row_of[other], score)
+            )
+        links[paper_id] = tuple(made)
+    return state(best, complete, links, rescored)
 
 
-def _text_matrix(papers: Sequence[Paper]) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """TF-IDF rows, and the terms usable in a reason (distinctive ones; "" elsewhere)."""
-    documents = [" ".join([paper.title] * TITLE_REPEAT + [paper.abstract]) for paper in papers]
-    vectorizer = TfidfVectorizer(
-        stop_words="english",
-        sublinear_tf=True,
-        ngram_range=(1, 2),
-        token_pattern=r"(?u)\b[^\W\d_][\w-]*\w\b",  # words, not bare numbers
-        dtype=np.float32,
-    )
-    matrix = vectorizer.fit_transform(documents)  # rows are L2-normalised
-    terms = vectorizer.get_feature_names_out()
-    # idf = ln((1 + n) / (1 + df)) + 1, so this is the term's document frequency.
-    frequency = (1 + len(papers)) / np.exp(vectorizer.idf_ - 1) - 1
-    usable = (frequency <= max(2.0, DISTINCTIVE_SHARE * len(papers))) & np.array(
-        [not any(word in GENERIC for word in term.split()) for term in terms]
-    )
-    return matrix.tocsr(), np.where(usable, terms, "")
+def _plain_terms(vocabulary: Sequence[str], previous: RelatedState | None) -> np.ndarray:
+    """Whether each term is free of GENERIC words (kept from ``previous`` for the columns it had)."""
+    known = previous.plain_terms if previous is not None else np.zeros(0, dtype=bool)
+    added = [not any(word in GENERIC for word in term.split()) for term in vocabulary[len(known) :]]
+    return np.concatenate([known, np.array(added, dtype=bool)])
+
+
+def _counts(lists: Sequence[Sequence[str]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for items in lists:
+        for item in items:
+            counts[item] = counts.get(item, 0) + 1
+    return counts
+
+
+def _rarity(counts: Mapping[str, int], total: int) -> dict[str, float]:
+    """Inverse document frequency of each tag over the catalog."""
+    return {item: math.log((1 + total) / (1 + count)) + 1 for item, count in counts.items()}
+
+
+def _tag_weights(tags: Sequence[str], rarity: Mapping[str, float]) -> tuple[tuple[str, int], ...]:
+    """A paper's tags weighted by rarity, L2-normalised, scaled by TAG_SCALE and quantized."""
+    values = [rarity[tag] for tag in tags]
+    norm = math.sqrt(sum(value * value for value in values)) or 1.0
+    return tuple((tag, round(TAG_SCALE * value / norm * QUANTUM)) for tag, value in zip(tags, values, strict=True))
+
+
+def _tag_matrix(rows: Sequence[Sequence[tuple[str, int]]]) -> np.ndarray:
+    columns = {tag: index for index, tag in enumerate(sorted({tag for row in rows for tag, _ in row}))}
+    matrix = np.zeros((len(rows), len(columns)), dtype=np.float32)
+    for number, row in enumerate(rows):
+        for tag, weight in row:
+            matrix[number, columns[tag]] = weight
+    return matrix
+
+
+def _author_matrix(keys: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+    """One row per paper, 1 for each distinct author."""
+    distinct = [tuple(dict.fromkeys(row)) for row in keys]
+    columns = {key: index for index, key in enumerate(sorted({key for row in distinct for key in row}))}
+    indices = [columns[key] for row in distinct for key in row]
+    indptr = np.cumsum([0] + [len(row) for row in distinct])
+    data = np.ones(len(indices), dtype=np.float32)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(keys), max(len(columns), 1)))
+
+
+class _Scorer:
+    """Scores of some papers against every paper, in UNITs: text and tag dot products plus the author bonus.
+
+    Common words cost the most in a sparse product: a word on a fifth of the
+    catalog pairs a fifth of it with itself (at 10,000 papers, the thousand
+    most common words were 93% of the work). So the columns of words on more
+    than ``DENSE_SHARED_BY`` papers, and the few dozen tags, are multiplied as
+    one dense matrix (BLAS); the rarer words as a sparse one. Every value is a
+    whole number and every sum stays below 2**24, so float32 holds the exact
+    result whatever order the products are added in.
+    """
+
+    def __init__(
+        self, text: sparse.csr_matrix, tags: np.ndarray, authors: sparse.csr_matrix, frequency: np.ndarray
+    ) -> None:
+        self._inputs = (text, tags, authors, frequency)
+        self._ready = False
+
+    def _prepare(self) -> None:
+        """Made on the first call: a build where no paper changed scores nothing."""
+        text, tags, authors, frequency = self._inputs
+        common = frequency > DENSE_SHARED_BY
+        self.dense = np.ascontiguousarray(
+            np.hstack([text[:, np.flatnonzero(common)].toarray(), tags]), dtype=np.float32
+        )
+        self.rare = text[:, np.flatnonzero(~common)].tocsr()
+        # Transposed once: a CSR product converts a CSC right-hand side on every call.
+        self.rare_t = self.rare.T.tocsr()
+        self.authors = authors
+        self.authors_t = authors.T.tocsr()
+        self._ready = True
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        if not self._ready:
+            self._prepare()
+        scores = self.dense[rows] @ self.dense.T
+        scores += (self.rare[rows] @ self.rare_t).toarray()
+        # Shared authors: a few pairs per row, so added where they are rather than as a dense matrix.
+        shared = (self.authors[rows] @ self.authors_t).tocoo()
+        scores[shared.row, shared.col] += np.float32(AUTHOR_UNITS)
+        scores[np.arange(len(rows)), rows] = -1.0  # a paper is not related to itself
+        return scores
+
+    def blocks(self, rows: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for start in range(0, len(rows), BLOCK_ROWS):
+            block = rows[start : start + BLOCK_ROWS]
+            yield block, self(block)
+
+
+def _best_of(row_scores: np.ndarray, ids: Sequence[str], kept: int) -> tuple[tuple[Candidate, ...], bool]:
+    """The ``kept`` best candidates of one row, best first (ties by id), and whether that is all of them."""
+    candidates = np.flatnonzero(row_scores >= MIN_UNITS)
+    complete = len(candidates) <= kept
+    if not complete:
+        cut = np.partition(row_scores[candidates], -kept)[-kept]
+        candidates = candidates[row_scores[candidates] >= cut]
+    ranked = sorted((-int(row_scores[column]), ids[column]) for column in candidates.tolist())
+    return tuple((-negative, other) for negative, other in ranked[:kept]), complete
+
+
+def _score_all(scorer: _Scorer, ids: Sequence[str], kept: int) -> tuple[list[tuple[Candidate, ...]], list[bool]]:
+    best: list[tuple[Candidate, ...]] = []
+    complete: list[bool] = []
+    for _, scores in scorer.blocks(np.arange(len(ids))):
+        for row_scores in scores:
+            found, whole = _best_of(row_scores, ids, kept)
+            best.append(found)
+            complete.append(whole)
+    return best, complete
+
+
+def _changed_rows(
+    terms: TermCounts,
+    text: sparse.csr_matrix,
+    tag_rows: Sequence[tuple[tuple[str, int], ...]],
+    authors: Sequence[tuple[str, ...]],
+    previous: RelatedState | None,
+) -> np.ndarray:
+    """Papers whose scores against others may differ from the last build's: new, or any weight moved."""
+    changed = np.ones(len(terms.ids), dtype=bool)
+    if previous is None:
+        return changed
+    old_rows = previous.terms.row_of()
+    old = previous.text
+    for row, paper_id in enumerate(terms.ids):
+        before = old_rows.get(paper_id)
+        if before is None or previous.tag_rows[before] != tag_rows[row] or previous.authors[before] != authors[row]:
+            continue
+        start, end = text.indptr[row], text.indptr[row + 1]
+        old_start, old_end = old.indptr[before], old.indptr[before + 1]
+        changed[row] = not (
+            np.array_equal(text.indices[start:end], old.indices[old_start:old_end])
+            and np.array_equal(text.data[start:end], old.data[old_start:old_end])
+        )
+    return changed
+
+
+def _patched(
+    scorer: _Scorer, ids: Sequence[str], changed: np.ndarray, previous: RelatedState, kept: int, count: int
+) -> tuple[list[tuple[Candidate, ...]], list[bool], int]:
+    """Best candidates from ``previous`` lists, with the changed papers' rows and columns scored again.
+
+    An unchanged paper's scores against other unchanged papers are as
+    before, so its list needs only: its entries for changed or removed
+    papers dropped, and the changed papers that now score high enough
+    merged in. A list that held only its best few (not ``complete``) is
+    still right down to its last entry from before; if fewer than
+    ``count`` of those are left, the row is scored again.
+    """
+    old_rows = previous.terms.row_of()
+    stale = {paper_id for row, paper_id in enumerate(ids) if changed[row]}
+    stale |= set(previous.terms.ids) - set(ids)
+    best: list[tuple[Candidate, ...]] = [()] * len(ids)
+    complete = [True] * len(ids)
+    pruned: dict[int, list[Candidate]] = {}
+    threshold = np.full(len(ids), MIN_UNITS, dtype=np.float32)
+    for row, paper_id in enumerate(ids):
+        if changed[row]:
+            continue
+        before = old_rows[paper_id]
+        old_best, old_complete = previous.best[before], previous.complete[before]
+        kept_old = [candidate for candidate in old_best if candidate[1] not in stale]
+        best[row], complete[row] = old_best, old_complete
+        pruned[row] = kept_old
+        if not old_complete and kept_old:
+            # Only candidates that reach the last old entry can be placed; a complete list needs all
+            # of them, or it would not know when it stopped being complete.
+            threshold[row] = kept_old[-1][0]
+    hits: dict[int, list[Candidate]] = {}
+    changed_rows = np.flatnonzero(changed)
+    for block, scores in scorer.blocks(changed_rows):
+        for offset, row in enumerate(block):
+            best[row], complete[row] = _best_of(scores[offset], ids, kept)
+        scores[:, changed_rows] = -1.0  # changed rows are done above
+        rows, columns = np.nonzero(scores >= threshold)
+        for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
+            hits.setdefault(column, []).append((int(scores[row, column]), ids[block[row]]))
+    again: list[int] = []
+    for row, kept_old in pruned.items():
+        found = hits.get(row, [])
+        if not found and len(kept_old) == len(best[row]):
+            continue  # nothing left or came in: the old list stands
+        merged = sorted(kept_old + found, key=lambda candidate: (-candidate[0], candidate[1]))
+        if complete[row]:
+            best[row], complete[row] = tuple(merged[:kept]), len(merged) <= kept
+        elif len(kept_old) < count:
+            again.append(row)
+        else:
+            # Below the last old entry, candidates never seen may outrank the new ones: stop there.
+            last = merged.index(kept_old[-1])
+            best[row], complete[row] = tuple(merged[: last + 1][:kept]), False
+    for block, scores in scorer.blocks(np.array(again, dtype=np.int64)):
+        for offset, row in enumerate(block):
+            best[row], complete[row] = _best_of(scores[offset], ids, kept)
+    return best, complete, len(changed_rows) + len(again)
+
+
+def _stale_reasons(
+    text: sparse.csr_matrix,
+    usable: np.ndarray,
+    tag_lists: Sequence[Sequence[str]],
+    tag_counts: Mapping[str, int],
+    previous: RelatedState,
+) -> np.ndarray:
+    """Unchanged papers whose reasons may read differently: a term became (un)usable, their tags' order moved."""
+    stale = np.zeros(text.shape[0], dtype=bool)
+    known = len(previous.usable)
+    flipped = np.flatnonzero(usable[:known] != previous.usable)
+    if len(flipped):
+        stale |= np.diff(text[:, flipped].tocsr().indptr) > 0
+    # Shared tags are shown rarest first: only a paper whose own tags changed order can read differently.
+    rarity = _rarity(tag_counts, text.shape[0])
+    old_rarity = _rarity(previous.tag_counts, len(previous.terms.ids))
+    moved = {tag for tag in tag_counts if tag_counts[tag] != previous.tag_counts.get(tag)}
+    for row, tags in enumerate(tag_lists):
+        if len(tags) > 1 and any(tag in moved for tag in tags):
+            new_order = sorted(tags, key=lambda tag: (-rarity[tag], tag))
+            stale[row] |= new_order != sorted(tags, key=lambda tag: (-old_rarity.get(tag, 0.0), tag))
+    return stale
+
+
+class _Reasons:
+    """Links with what the two papers share: their rarest common tags, distinctive terms and authors."""
+
+    def __init__(
+        self,
+        papers: Sequence[Paper],
+        text: sparse.csr_matrix,
+        vocabulary: Sequence[str],
+        usable: np.ndarray,
+        tag_lists: Sequence[Sequence[str]],
+        tag_rarity: Mapping[str, float],
+        author_keys: Sequence[tuple[str, ...]],
+    ) -> None:
+        self.papers, self.text, self.vocabulary, self.usable = papers, text, vocabulary, usable
+        self.tag_lists, self.tag_rarity, self.author_keys = tag_lists, tag_rarity, author_keys
+        # One paper's weights spread over the whole vocabulary: a link's shared terms are then
+        # a lookup of the other paper's columns, not an intersection of two sorted lists.
+        self._spread = np.zeros(text.shape[1], dtype=np.float32)
+        self._spread_row = -1
+        self._plain: dict[int, str] = {}  # each paper's lowercased text, made once (a paper is in many links)
+
+    def link(self, row: int, column: int, score: int) -> RelatedLink:
+        mine, theirs = self.papers[row], self.papers[column]
+        rarity = self.tag_rarity
+        shared_tags = sorted(
+            set(self.tag_lists[row]) & set(self.tag_lists[column]), key=lambda tag: (-rarity[tag], tag)
+        )
+        their_authors = set(self.author_keys[column])
+        shared_authors = tuple(
+            name for name, key in zip(mine.authors, self.author_keys[row], strict=True) if key in their_authors
+        )
+        their_columns, their_weights = _row(self.text, column)
+        products = self._spread_of(row)[their_columns] * their_weights
+        shared = (products >= MIN_TERM_UNITS) & self.usable[their_columns]
+        return RelatedLink(
+            paper_id=theirs.id,
+            score=round(score / UNIT, 4),
+            shared_tags=tuple(shared_tags[:REASON_TAGS]),
+            shared_terms=_shared_terms(
+                [self.vocabulary[index] for index in their_columns[shared].tolist()],
+                products[shared].tolist(),
+                shared_tags,
+                [self.plain(row), self.plain(column)],
+                REASON_ITEMS - min(len(shared_tags), REASON_TAGS),
+            ),
+            shared_authors=shared_authors,
+        )
+
+    def _spread_of(self, row: int) -> np.ndarray:
+        if row != self._spread_row:
+            if self._spread_row >= 0:
+                self._spread[_row(self.text, self._spread_row)[0]] = 0.0
+            columns, weights = _row(self.text, row)
+            self._spread[columns] = weights
+            self._spread_row = row
+        return self._spread
+
+    def plain(self, row: int) -> str:
+        if row not in self._plain:
+            paper = self.papers[row]
+            self._plain[row] = " ".join(f"{paper.title} {paper.abstract}".lower().split())
+        return self._plain[row]
+
+
+def _row(matrix: sparse.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """A CSR row as (column indices, values), without building a scipy object (thousands of times per build)."""
+    start, end = matrix.indptr[row], matrix.indptr[row + 1]
+    return matrix.indices[start:end], matrix.data[start:end]
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -114,175 +483,21 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
-def _plain(paper: Paper) -> str:
-    return " ".join(f"{paper.title} {paper.abstract}".lower().split())
-
-
-def _rarity(lists: Sequence[Sequence[str]]) -> dict[str, float]:
-    """Inverse document frequency of each item (tag) over the catalog."""
-    counts: dict[str, int] = {}
-    for items in lists:
-        for item in items:
-            counts[item] = counts.get(item, 0) + 1
-    total = len(lists)
-    return {item: math.log((1 + total) / (1 + count)) + 1 for item, count in counts.items()}
-
-
-def _weighted_rows(lists: Sequence[Sequence[str]], weights: Mapping[str, float] | None) -> sparse.csr_matrix:
-    """One L2-normalised row per paper over the items it has (weighted, or 1 each)."""
-    columns = {item: index for index, item in enumerate(sorted({item for items in lists for item in items}))}
-    data: list[float] = []
-    indices: list[int] = []
-    indptr = [0]
-    for items in lists:
-        values = [weights[item] if weights else 1.0 for item in items]
-        norm = math.sqrt(sum(value * value for value in values)) or 1.0
-        data.extend(value / norm for value in values)
-        indices.extend(columns[item] for item in items)
-        indptr.append(len(indices))
-    return sparse.csr_matrix((data, indices, indptr), shape=(len(lists), max(len(columns), 1)), dtype=np.float32)
-
-
-class _BlockScores:
-    """Scores of a block of papers against every paper: text cosine plus the tag and author terms.
-
-    Common words cost the most in a sparse product: a word on a fifth of the
-    catalog pairs a fifth of it with itself (at 10,000 papers, the thousand
-    most common words were 93% of the work). So the columns of words on more
-    than ``DENSE_SHARED_BY`` papers, and the few dozen tags, are multiplied as
-    one dense matrix (BLAS); the rarer words as a sparse one. The tag columns
-    are scaled by √TAG_WEIGHT = 0.5, exactly, so their dot products come out
-    weighted. Same sums as one sparse product, in another order: scores are
-    rounded, so the order does not show.
-    """
-
-    def __init__(self, text: sparse.csr_matrix, tags: sparse.csr_matrix, authors: sparse.csr_matrix) -> None:
-        shared_by = np.bincount(text.indices, minlength=text.shape[1])
-        common = shared_by > DENSE_SHARED_BY
-        self.dense = np.ascontiguousarray(
-            np.hstack([text[:, np.flatnonzero(common)].toarray(), math.sqrt(TAG_WEIGHT) * tags.toarray()]),
-            dtype=np.float32,
-        )
-        self.rare = text[:, np.flatnonzero(~common)].tocsr()
-        # Transposed once: a CSR product converts a CSC right-hand side on every call.
-        self.rare_t = self.rare.T.tocsr()
-        self.authors = authors
-        self.authors_t = authors.T.tocsr()
-
-    def __call__(self, rows: slice) -> np.ndarray:
-        scores = self.dense[rows] @ self.dense.T
-        scores += (self.rare[rows] @ self.rare_t).toarray()
-        # Shared authors: a few pairs per row, so added where they are rather than as a dense matrix.
-        shared = (self.authors[rows] @ self.authors_t).tocoo()
-        scores[shared.row, shared.col] += np.float32(AUTHOR_WEIGHT)
-        # Rounded so that ties, and so the order, are the same on every machine.
-        return np.round(scores, 4)
-
-
-def _best_columns(row_scores: np.ndarray, papers: Sequence[Paper], count: int) -> list[int]:
-    candidates = np.flatnonzero(row_scores >= MIN_SCORE)
-    if len(candidates) > count * 4:
-        # Keep a margin over `count` so ties at the cut are broken by id, not by position.
-        cut = np.partition(row_scores[candidates], -count * 4)[-count * 4]
-        candidates = candidates[row_scores[candidates] >= cut]
-    ranked = sorted((int(column) for column in candidates), key=lambda column: (-row_scores[column], papers[column].id))
-    return ranked[:count]
-
-
-class _Reasons:
-    """Links with what the two papers share: their rarest common tags, distinctive terms and authors."""
-
-    def __init__(
-        self,
-        papers: Sequence[Paper],
-        text: sparse.csr_matrix,
-        terms: np.ndarray,
-        tag_lists: Sequence[Sequence[str]],
-        tag_rarity: Mapping[str, float],
-        author_keys: Sequence[tuple[str, ...]],
-    ) -> None:
-        self.papers, self.text, self.terms = papers, text, terms
-        self.tag_lists, self.tag_rarity, self.author_keys = tag_lists, tag_rarity, author_keys
-        # One paper's TF-IDF weights spread over the whole vocabulary: a link's shared terms are then
-        # a lookup of the other paper's columns, not an intersection of two sorted lists.
-        self._spread = np.zeros(text.shape[1], dtype=np.float32)
-        self._plain: dict[int, str] = {}  # each paper's lowercased text, made once (a paper is in many links)
-
-    def links(self, row: int, best: Sequence[tuple[int, float]]) -> tuple[RelatedLink, ...]:
-        """``row``'s links to the (column, score) pairs in ``best``."""
-        columns, weights = _row(self.text, row)
-        self._spread[columns] = weights
-        try:
-            return tuple(self._link(row, column, score) for column, score in best)
-        finally:
-            self._spread[columns] = 0.0
-
-    def _link(self, row: int, column: int, score: float) -> RelatedLink:
-        mine, theirs = self.papers[row], self.papers[column]
-        rarity = self.tag_rarity
-        shared_tags = sorted(
-            set(self.tag_lists[row]) & set(self.tag_lists[column]), key=lambda tag: (-rarity[tag], tag)
-        )
-        their_authors = set(self.author_keys[column])
-        shared_authors = tuple(
-            name for name, key in zip(mine.authors, self.author_keys[row], strict=True) if key in their_authors
-        )
-        their_columns, their_weights = _row(self.text, column)
-        products = self._spread[their_columns] * their_weights
-        shared = products > 0
-        return RelatedLink(
-            paper_id=theirs.id,
-            score=round(score, 4),
-            shared_tags=tuple(shared_tags[:REASON_TAGS]),
-            shared_terms=_shared_terms(
-                their_columns[shared],
-                products[shared],
-                self.terms,
-                shared_tags,
-                [self.plain(row), self.plain(column)],
-                REASON_ITEMS - min(len(shared_tags), REASON_TAGS),
-            ),
-            shared_authors=shared_authors,
-        )
-
-    def plain(self, row: int) -> str:
-        if row not in self._plain:
-            self._plain[row] = _plain(self.papers[row])
-        return self._plain[row]
-
-
-def _row(matrix: sparse.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
-    """A CSR row as (column indices, values), without building a scipy object (thousands of times per build)."""
-    start, end = matrix.indptr[row], matrix.indptr[row + 1]
-    return matrix.indices[start:end], matrix.data[start:end]
-
-
 def _shared_terms(
-    columns: np.ndarray,
-    weights: np.ndarray,
-    terms: np.ndarray,
-    exclude: Sequence[str],
-    texts: Sequence[str],
-    limit: int,
+    terms: Sequence[str], weights: Sequence[float], exclude: Sequence[str], texts: Sequence[str], limit: int
 ) -> tuple[str, ...]:
     """The words or phrases that weigh most in both papers; a phrase hides the words in it.
 
-    ``columns`` are the terms both papers use, ``weights`` the products of their two
-    TF-IDF weights. Bigrams are built after stop words are dropped, so a phrase is only
-    shown when both papers really write it ("rate of convergence" is not "rate convergence").
+    ``terms`` are the distinctive terms both papers use, ``weights`` the products
+    of their two weights. Bigrams are built after stop words are dropped, so a
+    phrase is only shown when both papers really write it ("rate of
+    convergence" is not "rate convergence").
     """
-    # Only terms that weigh enough can be shown; compared as Python floats, as the loop below would.
-    heavy = weights.astype(np.float64) >= MIN_TERM_WEIGHT
-    ranked = sorted(
-        zip(weights[heavy].tolist(), columns[heavy].tolist(), strict=True), key=lambda item: (-item[0], terms[item[1]])
-    )
+    ranked = sorted(zip(weights, terms, strict=True), key=lambda item: (-item[0], item[1]))
     # Words of a shared tag's name, and plurals of words already shown, say nothing new.
     excluded = {word for tag in exclude for word in tag.split("-")}
     chosen: list[str] = []
-    for _, column in ranked:
-        term = str(terms[column])
-        if not term:
-            continue
+    for _, term in ranked:
         words = _term_words(term)
         if words <= excluded or any(_covers(kept, words) for kept in chosen):
             continue

@@ -242,6 +242,8 @@ def _count(term: _Term, text: _Text) -> tuple[bool, int]:
 
 
 _TAG_OF = operator.attrgetter("tag")
+
+
 @functools.lru_cache(maxsize=1)
 def _index_of(matchers: Matchers) -> _TermIndex:
     """The index of ``matchers``, kept for the last vocabulary (callers pass the same one paper after paper)."""

@@ -1,7 +1,8 @@
 """A 2-D map of the catalog: papers about the same things land near each other.
 
-TF-IDF over title and abstract, reduced by a truncated SVD (latent semantic
-analysis) to ``SVD_COMPONENTS`` dimensions. Up to ``TSNE_LIMIT`` papers,
+TF-IDF of the words of title and abstract (the term counts that related
+papers made, so a cached build counts only edited papers), reduced by a
+truncated SVD (latent semantic analysis) to ``SVD_COMPONENTS`` dimensions. Up to ``TSNE_LIMIT`` papers,
 t-SNE then lays those out in 2-D, which keeps topics together as visible
 groups (under a second for 500 papers, but it grows faster than the catalog,
 so it stops there). Above it, the map uses SVD axes
@@ -17,10 +18,12 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.manifold import TSNE
 
+from site_builder.enrich.text_features import TermCounts, count_terms, document_frequency
 from site_builder.model import Paper
 
 SEED = 0
@@ -28,16 +31,12 @@ SVD_COMPONENTS = 30
 TSNE_LIMIT = 500
 
 
-def topic_coordinates(papers: Sequence[Paper]) -> dict[str, tuple[float, float]]:
-    """Each paper's position on the map, both coordinates in 0..1."""
+def topic_coordinates(papers: Sequence[Paper], terms: TermCounts | None = None) -> dict[str, tuple[float, float]]:
+    """Each paper's position on the map, both coordinates in 0..1 (``terms``: count_terms(papers), if made)."""
     if len(papers) < 4:
         return {paper.id: (0.5, 0.5) for paper in papers}
-    documents = [f"{paper.title} {paper.title} {paper.abstract}" for paper in papers]
-    try:
-        matrix = TfidfVectorizer(
-            stop_words="english", sublinear_tf=True, min_df=2 if len(papers) > 50 else 1
-        ).fit_transform(documents)
-    except ValueError:  # no word in common at all
+    matrix = _word_tfidf(terms if terms is not None else count_terms(papers), min_df=2 if len(papers) > 50 else 1)
+    if matrix.shape[1] == 0:  # no word in common at all
         return _spiral(papers)
     # t-SNE works on SVD_COMPONENTS dimensions; above its limit only axes 2 and 3 are used, so compute just 3.
     wanted = SVD_COMPONENTS if len(papers) <= TSNE_LIMIT else 3
@@ -67,6 +66,22 @@ def topic_coordinates(papers: Sequence[Paper]) -> dict[str, tuple[float, float]]
     low, high = np.percentile(points, 2, axis=0), np.percentile(points, 98, axis=0)
     scaled = np.clip((points - low) / np.where(high > low, high - low, 1.0), 0.0, 1.0)
     return {paper.id: (round(float(x), 4), round(float(y), 4)) for paper, (x, y) in zip(papers, scaled, strict=True)}
+
+
+def _word_tfidf(terms: TermCounts, min_df: int) -> sparse.csr_matrix:
+    """TF-IDF of the single words (not the phrases) on at least ``min_df`` papers, columns in word order.
+
+    In word order, not the counts' own (which grows as words are added), so the
+    same catalog gives the same matrix, and the same map, however it was counted.
+    """
+    frequency = document_frequency(terms.counts)
+    words = [column for column in np.flatnonzero(frequency >= min_df).tolist() if " " not in terms.vocabulary[column]]
+    words.sort(key=terms.vocabulary.__getitem__)
+    counts = terms.counts[:, np.array(words, dtype=np.int64)].astype(np.float64).tocsr()
+    counts.sort_indices()  # each row's words in word order too: its norm is then summed in the same order
+    if counts.shape[1] == 0:
+        return counts.tocsr()
+    return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
 
 
 def _spiral(papers: Sequence[Paper]) -> dict[str, tuple[float, float]]:

@@ -1,0 +1,139 @@
+"""Each paper's words and phrases, counted once and carried to the next build.
+
+Tokenizing every abstract is most of the cost of TF-IDF. ``count_terms``
+keeps each paper's counts (a row of a sparse matrix) with a digest of the
+text they came from, so the next build counts only the papers whose title
+or abstract changed. Columns are terms of an append-only vocabulary: a new
+word gets the next column and every existing row stays valid. The
+vocabulary starts afresh (sorted) when a cold build makes it or when half
+of it is no longer used.
+
+``quantized_tfidf`` turns counts into TF-IDF weights rounded to whole
+multiples of ``1 / QUANTUM``. Whole numbers make a dot product exact in any
+order of summation (they stay far below 2**24, so float32 holds them), so
+a pair's score is the same whether a cold build or an incremental one
+computed it, and a paper whose rounded weights did not move need not be
+scored again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from site_builder.model import Paper
+
+TITLE_REPEAT = 3  # the title's words weigh more
+QUANTUM = 2048  # weights are whole multiples of 1/QUANTUM; scores of 1/QUANTUM**2
+# Words, not bare numbers; the same analysis as TfidfVectorizer(stop_words="english", ngram_range=(1, 2)).
+TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w-]*\w\b"
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """How often each paper uses each term (rows in ``ids`` order, columns in ``vocabulary`` order)."""
+
+    ids: tuple[str, ...]
+    digests: tuple[bytes, ...]  # of the text each row was counted from
+    vocabulary: tuple[str, ...]
+    counts: sparse.csr_matrix  # int32; each row's columns ascending
+
+    def row_of(self) -> dict[str, int]:
+        return {paper_id: row for row, paper_id in enumerate(self.ids)}
+
+
+def text_of(paper: Paper) -> str:
+    return " ".join([paper.title] * TITLE_REPEAT + [paper.abstract])
+
+
+def count_terms(papers: Sequence[Paper], previous: TermCounts | None = None) -> TermCounts:
+    """Every paper's term counts, reusing ``previous`` rows whose text is unchanged."""
+    analyze = _analyzer()
+    digests = tuple(_digest(text_of(paper)) for paper in papers)
+    old_rows = previous.row_of() if previous is not None else {}
+    reused: list[int | None] = []
+    for paper, text_digest in zip(papers, digests, strict=True):
+        row = old_rows.get(paper.id)
+        same = row is not None and previous is not None and previous.digests[row] == text_digest
+        reused.append(row if same else None)
+    fresh = {index: Counter(analyze(text_of(papers[index]))) for index, row in enumerate(reused) if row is None}
+    if previous is None or not any(row is not None for row in reused):
+        vocabulary = tuple(sorted(set().union(*fresh.values())))
+    else:
+        known = set(previous.vocabulary)
+        added = sorted({term for counter in fresh.values() for term in counter if term not in known})
+        vocabulary = previous.vocabulary + tuple(added)
+    column = {term: index for index, term in enumerate(vocabulary)}
+    pieces_indices: list[np.ndarray] = []
+    pieces_counts: list[np.ndarray] = []
+    for index, row in enumerate(reused):
+        if row is not None:
+            assert previous is not None
+            start, end = previous.counts.indptr[row], previous.counts.indptr[row + 1]
+            pieces_indices.append(previous.counts.indices[start:end])
+            pieces_counts.append(previous.counts.data[start:end])
+        else:
+            counter = fresh[index]
+            columns = np.fromiter((column[term] for term in counter), dtype=np.int32, count=len(counter))
+            values = np.fromiter(counter.values(), dtype=np.int32, count=len(counter))
+            order = np.argsort(columns, kind="stable")
+            pieces_indices.append(columns[order])
+            pieces_counts.append(values[order])
+    counts = _csr(pieces_indices, pieces_counts, len(vocabulary))
+    result = TermCounts(tuple(paper.id for paper in papers), digests, vocabulary, counts)
+    used = np.count_nonzero(np.bincount(counts.indices, minlength=len(vocabulary)))
+    if previous is not None and used < len(vocabulary) / 2:
+        return count_terms(papers, None)  # mostly dead columns: start a fresh, sorted vocabulary
+    return result
+
+
+def document_frequency(counts: sparse.csr_matrix) -> np.ndarray:
+    return np.bincount(counts.indices, minlength=counts.shape[1])
+
+
+def quantized_tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Sublinear TF-IDF rows, L2-normalised, rounded to multiples of 1/QUANTUM (stored as whole numbers).
+
+    The same weights as TfidfVectorizer(sublinear_tf=True) before rounding:
+    idf = ln((1 + n) / (1 + df)) + 1. Row norms are summed with math.fsum,
+    exactly rounded, so they do not depend on the order of the columns.
+    """
+    papers = counts.shape[0]
+    idf = np.log((1 + papers) / (1 + document_frequency(counts).astype(np.float64))) + 1
+    weights = (1 + np.log(counts.data.astype(np.float64))) * idf[counts.indices]
+    squares = (weights * weights).tolist()
+    norms = np.array(
+        [math.fsum(squares[start:end]) for start, end in zip(counts.indptr[:-1], counts.indptr[1:], strict=True)]
+    )
+    norms = np.sqrt(np.where(norms > 0, norms, 1.0))
+    lengths = np.diff(counts.indptr)
+    quantized = np.rint(weights / np.repeat(norms, lengths) * QUANTUM).astype(np.float32)
+    matrix = sparse.csr_matrix((quantized, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
+    matrix.eliminate_zeros()
+    return matrix
+
+
+def _analyzer() -> Callable[[str], list[str]]:
+    vectorizer = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), token_pattern=TOKEN_PATTERN)
+    return vectorizer.build_analyzer()  # type: ignore[no-any-return]
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _csr(indices: list[np.ndarray], values: list[np.ndarray], width: int) -> sparse.csr_matrix:
+    indptr = np.zeros(len(indices) + 1, dtype=np.int64)
+    np.cumsum([len(piece) for piece in indices], out=indptr[1:])
+    data = np.concatenate(values) if values else np.zeros(0, dtype=np.int32)
+    columns = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
+    return sparse.csr_matrix(
+        (data.astype(np.int32), columns.astype(np.int32), indptr), shape=(len(indices), max(width, 1))
+    )
