@@ -40,7 +40,8 @@ def enrich_catalog(catalog: Catalog, cache: BuildCache | None = None) -> Enrichm
     with stage("enrich: related papers"):
         previous = cache.previous("related papers")
         related = update_related(papers, tags_by_id, previous if isinstance(previous, RelatedState) else None)
-        cache.keep("related papers", related)
+        if related is not previous:
+            cache.keep("related papers", related)
     with stage("enrich: mentions"):
         mentions = find_mentions(papers, cache.items("mentions"))
         backlinks = mentioned_by(mentions)

@@ -25,6 +25,7 @@ result is the cold build's, exactly (tests/test_related_incremental.py).
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -77,7 +78,7 @@ class RelatedState:
 
     count: int
     terms: TermCounts
-    text: sparse.csr_matrix  # quantized TF-IDF, rows in terms.ids order
+    weight_digests: tuple[bytes, ...]  # of each paper's quantized TF-IDF row: did its weights move?
     plain_terms: np.ndarray  # per vocabulary column: no GENERIC word in it
     usable: np.ndarray  # per vocabulary column: may be shown in a reason
     tag_rows: tuple[tuple[tuple[str, int], ...], ...]  # per paper: (tag, quantized weight)
@@ -109,17 +110,20 @@ def update_related(
         previous = None
     tags_by_id = tags_by_id or {}
     terms = count_terms(papers, previous.terms if previous is not None else None)
+    tag_lists = [tuple(tags_by_id.get(paper.id, ())) for paper in papers]
+    authors = tuple(paper.authors for paper in papers)
+    if previous is not None and _same_inputs(terms, tag_lists, authors, previous):
+        return previous
     if previous is not None and terms.vocabulary[: len(previous.terms.vocabulary)] != previous.terms.vocabulary:
         previous = None  # a fresh vocabulary: no row can be compared
     text = quantized_tfidf(terms.counts)
     plain_terms = _plain_terms(terms.vocabulary, previous)
     frequency = document_frequency(terms.counts)
     usable = (frequency <= max(2.0, DISTINCTIVE_SHARE * len(papers))) & plain_terms
-    tag_lists = [tuple(tags_by_id.get(paper.id, ())) for paper in papers]
+    weight_digests = _row_digests(text)
     tag_counts = _counts(tag_lists)
     rarity = _rarity(tag_counts, len(papers))
     tag_rows = tuple(_tag_weights(tags, rarity) for tags in tag_lists)
-    authors = tuple(paper.authors for paper in papers)
     author_keys = [tuple(title_key(name) for name in paper.authors) for paper in papers]
 
     def state(
@@ -128,7 +132,7 @@ def update_related(
         return RelatedState(
             count,
             terms,
-            text,
+            weight_digests,
             plain_terms,
             usable,
             tag_rows,
@@ -144,7 +148,7 @@ def update_related(
         return state([()] * len(papers), [True] * len(papers), {paper.id: () for paper in papers}, len(papers))
     scorer = _Scorer(text, _tag_matrix(tag_rows), _author_matrix(author_keys), frequency)
     ids = [paper.id for paper in papers]
-    changed = _changed_rows(terms, text, tag_rows, authors, previous)
+    changed = _changed_rows(terms, weight_digests, tag_rows, authors, previous)
     kept = KEPT_PER_COUNT * count
     if previous is None or np.count_nonzero(changed) > REBUILD_SHARE * len(papers):
         best, complete = _score_all(scorer, ids, kept)
@@ -169,6 +173,31 @@ def update_related(
             )
         links[paper_id] = tuple(made)
     return state(best, complete, links, rescored)
+
+
+def _same_inputs(
+    terms: TermCounts,
+    tag_lists: Sequence[tuple[str, ...]],
+    authors: tuple[tuple[str, ...], ...],
+    previous: RelatedState,
+) -> bool:
+    """Whether nothing related papers depend on changed since ``previous`` (a notes edit, say)."""
+    return (
+        terms is previous.terms
+        and authors == previous.authors
+        and all(
+            len(tags) == len(row) and all(tag == old for tag, (old, _) in zip(tags, row, strict=True))
+            for tags, row in zip(tag_lists, previous.tag_rows, strict=True)
+        )
+    )
+
+
+def _row_digests(text: sparse.csr_matrix) -> tuple[bytes, ...]:
+    columns, weights = text.indices.astype(np.int32), text.data.astype(np.int16)  # weights are at most QUANTUM
+    return tuple(
+        hashlib.blake2b(columns[start:end].tobytes() + weights[start:end].tobytes(), digest_size=16).digest()
+        for start, end in zip(text.indptr[:-1].tolist(), text.indptr[1:].tolist(), strict=True)
+    )
 
 
 def _plain_terms(vocabulary: Sequence[str], previous: RelatedState | None) -> np.ndarray:
@@ -290,7 +319,7 @@ def _score_all(scorer: _Scorer, ids: Sequence[str], kept: int) -> tuple[list[tup
 
 def _changed_rows(
     terms: TermCounts,
-    text: sparse.csr_matrix,
+    weight_digests: Sequence[bytes],
     tag_rows: Sequence[tuple[tuple[str, int], ...]],
     authors: Sequence[tuple[str, ...]],
     previous: RelatedState | None,
@@ -300,17 +329,11 @@ def _changed_rows(
     if previous is None:
         return changed
     old_rows = previous.terms.row_of()
-    old = previous.text
     for row, paper_id in enumerate(terms.ids):
         before = old_rows.get(paper_id)
         if before is None or previous.tag_rows[before] != tag_rows[row] or previous.authors[before] != authors[row]:
             continue
-        start, end = text.indptr[row], text.indptr[row + 1]
-        old_start, old_end = old.indptr[before], old.indptr[before + 1]
-        changed[row] = not (
-            np.array_equal(text.indices[start:end], old.indices[old_start:old_end])
-            and np.array_equal(text.data[start:end], old.data[old_start:old_end])
-        )
+        changed[row] = previous.weight_digests[before] != weight_digests[row]
     return changed
 
 
