@@ -25,7 +25,7 @@ from site_builder.errors import BuildFailed
 from site_builder.progress import say, stage
 from site_builder.render import SiteInfo, render_pages, write_pages
 from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS
-from site_builder.search import build_payload, paper_documents, payload_scripts
+from site_builder.search import SearchDocument, build_payload, paper_documents, payload_scripts
 from site_builder.search.pages import handwritten_documents
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
     docs_dir = paths.root / "docs"
     with stage("search index"):
         documents = paper_documents(enriched) + handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
-        pages.update(cache.stage("search index", documents, lambda: payload_scripts(build_payload(documents))))
+        pages.update(cache.stage("search index", documents, lambda: search_index(documents, cache)))
     with stage("write docs/"):
         stamps = cache.previous("written files")
         report = write_pages(docs_dir, pages, stamps if isinstance(stamps, dict) else None)
@@ -78,6 +78,14 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
     if finished.returncode != 0:
         raise BuildFailed(f"mkdocs build --strict exited with {finished.returncode}; see its messages above")
     say(f"mkdocs: site/ built in {time.perf_counter() - started:.2f}s")
+
+
+def search_index(documents: list[SearchDocument], cache: BuildCache) -> dict[str, str]:
+    """The search index files, stemming only the words the last build's index did not have."""
+    known = cache.previous("search stems")
+    payload = build_payload(documents, known if isinstance(known, dict) else None)
+    cache.keep("search stems", payload.stems)
+    return payload_scripts(payload)
 
 
 def site_info(config_file: Path) -> SiteInfo:

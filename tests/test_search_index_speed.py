@@ -335,3 +335,13 @@ def test_snippet_is_the_reference_one(value: str, length: int) -> None:
 @example("y\nies")
 def test_the_stemmer_is_the_reference_one(word: str) -> None:
     assert stemmer.porter_stem(word) == reference_porter_stem(word)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(document, max_size=6), st.lists(document, max_size=6))
+def test_stems_carried_from_another_catalog_give_the_same_files(
+    documents: list[SearchDocument], earlier: list[SearchDocument]
+) -> None:
+    # The last build's stems, most of them for words this catalog no longer has: none may show.
+    known = build_payload(earlier).stems
+    assert payload_scripts(build_payload(documents, known)) == payload_scripts(build_payload(documents))

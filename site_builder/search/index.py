@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from site_builder.model import EnrichedPaper
@@ -85,10 +85,17 @@ class SearchPayloads:
 
     head: dict[str, Any]
     body: dict[str, Any]
+    stems: dict[str, str | None] = field(default_factory=dict)  # each word's term: the next build's ``known_stems``
 
 
-def build_payload(documents: Sequence[SearchDocument]) -> SearchPayloads:
-    """The indexes and result table for ``documents`` (refs are list positions)."""
+def build_payload(
+    documents: Sequence[SearchDocument], known_stems: Mapping[str, str | None] | None = None
+) -> SearchPayloads:
+    """The indexes and result table for ``documents`` (refs are list positions).
+
+    ``known_stems`` (an earlier payload's ``stems``) saves stemming again the
+    words it has: most of a catalog's words are there after a one-record edit.
+    """
     # Each text is split once, each distinct word stemmed once; the same
     # words feed both indexes and the vocabulary.
     split = [
@@ -100,7 +107,7 @@ def build_payload(documents: Sequence[SearchDocument]) -> SearchPayloads:
         }
         for document in documents
     ]
-    stems = _Stems()
+    stems = _Stems(known_stems or {})
     head = _lunr_index(HEAD_BOOSTS, ({field: terms[field] for field in HEAD_BOOSTS} for terms in split), stems)
     body = _lunr_index(BODY_BOOSTS, ({"body": terms["body"]} for terms in split), stems)
     # Every word of every field went through ``stems`` in the two indexes.
@@ -112,14 +119,22 @@ def build_payload(documents: Sequence[SearchDocument]) -> SearchPayloads:
     return SearchPayloads(
         head={"version": FORMAT_VERSION, "fold": FOLD_TABLE, "words": vocabulary, "docs": table, "index": head},
         body={"version": FORMAT_VERSION, "index": body},
+        stems=dict(stems),
     )
 
 
 class _Stems(dict[str, str | None]):
-    """The term of each distinct word: its ``stem``, or ``None`` for a stop word (dropped)."""
+    """The term of each distinct word this build meets: its ``stem``, or ``None`` for a stop word (dropped)."""
+
+    def __init__(self, known: Mapping[str, str | None]) -> None:
+        super().__init__()
+        self._known = known
 
     def __missing__(self, word: str) -> str | None:
-        stemmed = self[word] = None if word in STOP_WORDS else stem(word)
+        if word in self._known:
+            stemmed = self[word] = self._known[word]
+        else:
+            stemmed = self[word] = None if word in STOP_WORDS else stem(word)
         return stemmed
 
 
