@@ -307,3 +307,28 @@ def test_feed_links_cost_the_browser_no_request_and_no_error(
     assert feeds == [root + "feed.xml", root + "tags/optimization.xml"]
     assert [url for url in watched.requests if url.endswith((".xml", ".xml.gz"))] == []
     assert_clean(watched)
+
+
+def test_a_feed_reads_nothing_of_a_paper_beyond_what_its_cache_key_holds() -> None:
+    # The build keeps a feed while the fields _entry_fields names are unchanged: any other field must not show.
+    import dataclasses
+
+    from site_builder.model import EnrichedPaper, Mention, Paper, RelatedLink
+    from site_builder.render import feeds
+
+    paper = Paper(id="p", title="A Title", abstract="Text.", authors=("Ada",), added=dt.date(2025, 1, 2))
+    entry = EnrichedPaper(paper=paper, tags=("optimization",))
+    feed = feeds.atom_feed("feed.xml", "Site", "", "index.md", [entry], "Site", "")
+    kept = feeds._entry_fields(entry)
+    for field in dataclasses.fields(Paper):
+        changed_value = (
+            ("x",) if isinstance(getattr(paper, field.name), tuple) else 2001 if field.name == "year" else "x"
+        )
+        other = EnrichedPaper(paper=dataclasses.replace(paper, **{field.name: changed_value}), tags=entry.tags)
+        if feeds._entry_fields(other) == kept:
+            assert feeds.atom_feed("feed.xml", "Site", "", "index.md", [other], "Site", "") == feed, field.name
+    linked = dataclasses.replace(
+        entry, related=(RelatedLink("q", 0.5),), mentions=(Mention(0, 1, "q"),), mentioned_by=("q",)
+    )
+    assert feeds._entry_fields(linked) == kept
+    assert feeds.atom_feed("feed.xml", "Site", "", "index.md", [linked], "Site", "") == feed

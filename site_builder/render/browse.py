@@ -89,7 +89,9 @@ def browse_pages(
     pages.update(paginated(sorted(papers, key=newest_first), newest_path, "Newest additions", memo=memo))
     pages.update(_year_pages(papers, memo))
     pages.update(_author_pages(authors or author_index(papers), memo))
-    pages[MAP_PAGE] = map_page(papers, points)
+    # The map shows each paper's id, title, main tag and place: kept while none of those changed.
+    drawn = tuple((entry.paper.id, entry.paper.title, entry.tags, points.get(entry.paper.id)) for entry in papers)
+    pages[MAP_PAGE] = memo(("map page", drawn), partial(map_page, papers, points))
     return pages
 
 

@@ -17,8 +17,10 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
+from functools import partial
 from urllib.parse import urljoin
 
+from site_builder.cache import Memo, no_memo
 from site_builder.model import EnrichedPaper, Tag
 from site_builder.render.html import relative_url
 from site_builder.render.lists import newest_first
@@ -43,17 +45,25 @@ def feed_pages(
     site_name: str,
     site_description: str,
     site_url: str = "",
+    memo: Memo = no_memo,
 ) -> dict[str, str]:
     """The site-wide feed (``feed.xml``) and one feed per tag (``tags/<tag>.xml``), as docs-relative files.
 
     Links are absolute under ``site_url`` when it is an http(s) URL, else relative to each feed file.
+    A feed depends only on its newest papers, so ``memo`` may keep it from an earlier build.
     """
     base = _base_url(site_url)
-    pages = {FEED: atom_feed(FEED, site_name, site_description, HOME, papers, site_name, base)}
-    for tag in tags:
-        path = tag_feed_path(tag.name)
-        title = f"{site_name}: {tag.name}"
-        pages[path] = atom_feed(path, title, tag.description, tag_path(tag.name), members[tag.name], site_name, base)
+    feeds = [(FEED, site_name, site_description, HOME, papers)] + [
+        (tag_feed_path(tag.name), f"{site_name}: {tag.name}", tag.description, tag_path(tag.name), members[tag.name])
+        for tag in tags
+    ]
+    pages = {}
+    for path, title, subtitle, alternate, listed in feeds:
+        newest = sorted(listed, key=newest_first)[:FEED_SIZE]
+        pages[path] = memo(
+            ("feed", path, title, subtitle, alternate, site_name, base, [_entry_fields(entry) for entry in newest]),
+            partial(atom_feed, path, title, subtitle, alternate, newest, site_name, base),
+        )
     return pages
 
 
@@ -85,6 +95,12 @@ def atom_feed(
         feed.append(_entry(entry, path, base))
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+
+
+def _entry_fields(entry: EnrichedPaper) -> tuple[object, ...]:
+    """Everything ``_entry`` reads of a paper (a notes edit leaves the feeds alone): keep the two in step."""
+    paper = entry.paper
+    return paper.id, paper.title, paper.added, paper.authors, paper.abstract, entry.tags
 
 
 def _entry(entry: EnrichedPaper, feed_path: str, base: str) -> ET.Element:

@@ -86,7 +86,7 @@ def _all_pages(
         ordered = sorted(members[tag.name], key=newest_first)
         pages[tag_bib_path(tag.name)] = "\n".join(entries[entry.paper.id] for entry in ordered)
     pages.update(browse_pages(papers, points, memo, author_list))
-    pages.update(feed_pages(papers, tags, members, site.name, site.description, site.site_url))
+    pages.update(feed_pages(papers, tags, members, site.name, site.description, site.site_url, memo))
     pages[HOME] = home_page(papers, tags, members, points, site.name, site.description)
     return pages
 
