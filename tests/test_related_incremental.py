@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections import Counter
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bench.generate import generate_papers
-from site_builder.enrich import related
+from site_builder.enrich import related, text_features
 from site_builder.enrich.related import related_papers, update_related
-from site_builder.enrich.text_features import count_terms
+from site_builder.enrich.text_features import TOKEN_PATTERN, count_terms, terms_of
 from site_builder.enrich.topic_map import topic_coordinates
 from site_builder.model import Paper
 
@@ -110,5 +115,23 @@ def test_the_topic_map_is_the_same_from_counts_carried_over_as_from_fresh_ones()
         papers[index] = dataclasses.replace(papers[index], abstract=papers[index].abstract + " Aardvark Abacus helps.")
     updated = count_terms(papers, carried)
     fresh = count_terms(papers)
-    assert updated.vocabulary != fresh.vocabulary and sorted(updated.vocabulary) == list(fresh.vocabulary)
+    assert updated.vocabulary != fresh.vocabulary and set(updated.vocabulary) == set(fresh.vocabulary)
     assert topic_coordinates(papers, updated) == topic_coordinates(papers, fresh) == topic_coordinates(papers)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*"aAbé1_- .,'\n", "the", "of", "grad", "Über", "x2", "İ"]), max_size=60).map("".join))
+def test_terms_are_those_tfidfvectorizer_counts(text: str) -> None:
+    analyze = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), token_pattern=TOKEN_PATTERN).build_analyzer()
+    assert terms_of(text) == Counter(analyze(text))
+    assert list(terms_of(text)) == list(Counter(analyze(text)))
+
+
+def test_a_term_is_found_again_by_its_column_even_when_hashes_collide(monkeypatch: pytest.MonkeyPatch) -> None:
+    papers = generate_papers(30, seed=2)
+    monkeypatch.setattr(text_features, "_term_hashes", lambda terms: np.zeros(len(terms), dtype=np.uint64))
+    counts = count_terms(papers)
+    probe = [counts.vocabulary[5], "no such term", counts.vocabulary[-1]]
+    assert counts.columns_of(probe) == [5, None, len(counts.vocabulary) - 1]
+    edited = [dataclasses.replace(papers[0], abstract=papers[0].abstract + " Aardvark."), *papers[1:]]
+    assert count_terms(edited, counts).counts.nnz > counts.counts.nnz

@@ -5,7 +5,7 @@ keeps each paper's counts (a row of a sparse matrix) with a digest of the
 text they came from, so the next build counts only the papers whose title
 or abstract changed. Columns are terms of an append-only vocabulary: a new
 word gets the next column and every existing row stays valid. The
-vocabulary starts afresh (sorted) when a cold build makes it or when half
+vocabulary starts afresh when a cold build makes it or when half
 of it is no longer used.
 
 ``quantized_tfidf`` turns counts into TF-IDF weights rounded to whole
@@ -19,14 +19,17 @@ scored again.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
+import operator
+import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from site_builder.model import Paper
 
@@ -34,6 +37,8 @@ TITLE_REPEAT = 3  # the title's words weigh more
 QUANTUM = 2048  # weights are whole multiples of 1/QUANTUM; scores of 1/QUANTUM**2
 # Words, not bare numbers; the same analysis as TfidfVectorizer(stop_words="english", ngram_range=(1, 2)).
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w-]*\w\b"
+_TOKEN = re.compile(TOKEN_PATTERN)
+_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
 
 
 @dataclass(frozen=True)
@@ -44,20 +49,55 @@ class TermCounts:
     digests: tuple[bytes, ...]  # of the text each row was counted from
     vocabulary: tuple[str, ...]
     counts: sparse.csr_matrix  # each row's columns ascending
+    # A stable 64-bit hash of each term, and the columns in hash order: the next build finds
+    # its new texts' terms by binary search instead of hashing the whole vocabulary into a dict.
+    hashes: np.ndarray
+    by_hash: np.ndarray
 
     def row_of(self) -> dict[str, int]:
         return {paper_id: row for row, paper_id in enumerate(self.ids)}
+
+    def columns_of(self, terms: Sequence[str]) -> list[int | None]:
+        """Each term's column, or None for a term not in the vocabulary."""
+        wanted = _term_hashes(terms)
+        ordered = self.hashes[self.by_hash]
+        places = np.minimum(np.searchsorted(ordered, wanted), max(len(ordered) - 1, 0))
+        found: list[int | None] = []
+        for term, hashed, place in zip(terms, wanted.tolist(), places.tolist(), strict=True):
+            column = None
+            # Equal hashes sit together; the term itself decides (two terms may share a hash).
+            while place < len(ordered) and int(ordered[place]) == hashed:
+                candidate = int(self.by_hash[place])
+                if self.vocabulary[candidate] == term:
+                    column = candidate
+                    break
+                place += 1
+            found.append(column)
+        return found
 
 
 def text_of(paper: Paper) -> str:
     return " ".join([paper.title] * TITLE_REPEAT + [paper.abstract])
 
 
+def terms_of(text: str) -> Counter[str]:
+    """Words and two-word phrases of ``text`` with their counts.
+
+    What TfidfVectorizer(stop_words="english", ngram_range=(1, 2),
+    token_pattern=TOKEN_PATTERN) counts: lowercased, stop words dropped
+    before the phrases are made; a quarter faster written out.
+    """
+    words = [word for word in _TOKEN.findall(text.lower()) if word not in _STOP_WORDS]
+    counts = Counter(words)
+    counts.update(map(" ".join, zip(words, words[1:], strict=False)))
+    return counts
+
+
 def count_terms(papers: Sequence[Paper], previous: TermCounts | None = None) -> TermCounts:
     """Every paper's term counts, reusing ``previous`` rows whose text is unchanged."""
-    analyze = _analyzer()
+    ids = tuple(paper.id for paper in papers)
     digests = tuple(_digest(text_of(paper)) for paper in papers)
-    if previous is not None and digests == previous.digests and previous.ids == tuple(paper.id for paper in papers):
+    if previous is not None and digests == previous.digests and previous.ids == ids:
         return previous  # no title or abstract changed
     old_rows = previous.row_of() if previous is not None else {}
     reused: list[int | None] = []
@@ -65,14 +105,20 @@ def count_terms(papers: Sequence[Paper], previous: TermCounts | None = None) -> 
         row = old_rows.get(paper.id)
         same = row is not None and previous is not None and previous.digests[row] == text_digest
         reused.append(row if same else None)
-    fresh = {index: Counter(analyze(text_of(papers[index]))) for index, row in enumerate(reused) if row is None}
-    if previous is None or not any(row is not None for row in reused):
-        vocabulary = tuple(sorted(set().union(*fresh.values())))
+    fresh = {index: terms_of(text_of(papers[index])) for index, row in enumerate(reused) if row is None}
+    if previous is None or all(row is None for row in reused):
+        # Columns in the order terms first appear: any order gives the same weights and scores.
+        vocabulary = tuple(dict.fromkeys(itertools.chain.from_iterable(fresh.values())))
+        column = dict(zip(vocabulary, range(len(vocabulary)), strict=True))
+        hashes = _term_hashes(vocabulary)
     else:
-        known = set(previous.vocabulary)
-        added = sorted({term for counter in fresh.values() for term in counter if term not in known})
-        vocabulary = previous.vocabulary + tuple(added)
-    column = {term: index for index, term in enumerate(vocabulary)} if fresh else {}
+        new_terms = list(dict.fromkeys(itertools.chain.from_iterable(fresh.values())))
+        known = previous.columns_of(new_terms)
+        added = tuple(term for term, place in zip(new_terms, known, strict=True) if place is None)
+        vocabulary = previous.vocabulary + added
+        column = {term: place for term, place in zip(new_terms, known, strict=True) if place is not None}
+        column.update(zip(added, range(len(previous.vocabulary), len(vocabulary)), strict=True))
+        hashes = np.concatenate([previous.hashes, _term_hashes(added)])
     pieces_indices: list[np.ndarray] = []
     pieces_counts: list[np.ndarray] = []
     for index, row in enumerate(reused):
@@ -83,17 +129,31 @@ def count_terms(papers: Sequence[Paper], previous: TermCounts | None = None) -> 
             pieces_counts.append(previous.counts.data[start:end])
         else:
             counter = fresh[index]
-            columns = np.fromiter((column[term] for term in counter), dtype=np.int32, count=len(counter))
+            columns = np.array([column[term] for term in counter] if len(counter) < 2 else _lookup(counter, column))
             values = np.fromiter(counter.values(), dtype=np.int32, count=len(counter))
             order = np.argsort(columns, kind="stable")
-            pieces_indices.append(columns[order])
+            pieces_indices.append(columns[order].astype(np.int32))
             pieces_counts.append(values[order])
     counts = _csr(pieces_indices, pieces_counts, len(vocabulary))
-    result = TermCounts(tuple(paper.id for paper in papers), digests, vocabulary, counts)
-    used = np.count_nonzero(np.bincount(counts.indices, minlength=len(vocabulary)))
-    if previous is not None and used < len(vocabulary) / 2:
-        return count_terms(papers, None)  # mostly dead columns: start a fresh, sorted vocabulary
-    return result
+    if previous is not None:
+        used = np.count_nonzero(np.bincount(counts.indices, minlength=len(vocabulary)))
+        if used < len(vocabulary) / 2:
+            return count_terms(papers, None)  # mostly dead columns: start a fresh vocabulary
+    return TermCounts(ids, digests, vocabulary, counts, hashes, np.argsort(hashes, kind="stable"))
+
+
+def _lookup(counter: Counter[str], column: dict[str, int]) -> tuple[int, ...]:
+    return operator.itemgetter(*counter)(column)  # type: ignore[no-any-return]
+
+
+def _term_hashes(terms: Sequence[str]) -> np.ndarray:
+    return np.array(
+        [
+            int.from_bytes(hashlib.blake2b(term.encode("utf-8", "surrogatepass"), digest_size=8).digest())
+            for term in terms
+        ],
+        dtype=np.uint64,
+    )
 
 
 def document_frequency(counts: sparse.csr_matrix) -> np.ndarray:
@@ -120,11 +180,6 @@ def quantized_tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     matrix = sparse.csr_matrix((quantized, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
     matrix.eliminate_zeros()
     return matrix
-
-
-def _analyzer() -> Callable[[str], list[str]]:
-    vectorizer = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), token_pattern=TOKEN_PATTERN)
-    return vectorizer.build_analyzer()  # type: ignore[no-any-return]
 
 
 def _digest(text: str) -> bytes:
