@@ -19,7 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 
 from site_builder.cache import Memo, digest, no_memo
 from site_builder.model import Mention, Paper
@@ -43,10 +43,14 @@ def find_mentions(papers: Sequence[Paper], memo: Memo = no_memo) -> dict[str, tu
     index) only, so ``memo`` may keep them per paper: an abstract edit finds
     again the mentions of one paper; a title or alias edit, of all.
     """
-    index = _name_index(papers)
     names_key = digest([(paper.id, paper.title, paper.aliases) for paper in papers])
+    index = cache(lambda: _name_index(papers))  # made only if some paper's mentions are not kept
+
+    def mentions_of(paper: Paper) -> tuple[Mention, ...]:
+        return _mentions_in(paper, index())
+
     return {
-        paper.id: memo(("mentions", names_key, paper.id, paper.abstract), partial(_mentions_in, paper, index))
+        paper.id: memo(("mentions", names_key, paper.id, paper.abstract), partial(mentions_of, paper))
         for paper in papers
     }
 

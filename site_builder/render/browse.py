@@ -70,9 +70,22 @@ class AuthorIndex:
     chunks: list[list[str]]  # the folded names on each index page
 
 
-def author_index(papers: Sequence[EnrichedPaper]) -> AuthorIndex:
+def author_index(papers: Sequence[EnrichedPaper], memo: Memo = no_memo) -> AuthorIndex:
+    """The authors index; ``memo`` may keep its shape while no paper's id, authors, year or title changed."""
+    read = [(entry.paper.id, entry.paper.authors, entry.paper.year, entry.paper.title) for entry in papers]
+    keys, shown, member_ids, chunks = memo(("author index", read), partial(_author_shape, papers))
+    by_id = {entry.paper.id: entry for entry in papers}
+    members = {folded: [by_id[paper_id] for paper_id in ids] for folded, ids in member_ids.items()}
+    return AuthorIndex(keys, shown, members, chunks)
+
+
+def _author_shape(
+    papers: Sequence[EnrichedPaper],
+) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, ...]], list[list[str]]]:
+    """``AuthorIndex`` with paper ids for papers: all of it made from what ``author_index`` keys on."""
     shown, members = _authors(papers)
-    return AuthorIndex(author_keys(papers), shown, members, _index_chunks(shown))
+    member_ids = {folded: tuple(entry.paper.id for entry in entries) for folded, entries in members.items()}
+    return author_keys(papers), shown, member_ids, _index_chunks(shown)
 
 
 def browse_pages(

@@ -67,9 +67,11 @@ def _all_pages(
     memo: Memo,
 ) -> dict[str, str]:
     titles = {entry.paper.id: entry.paper.title for entry in papers}
-    author_list = author_index(papers)
+    author_list = author_index(papers, memo)
     authors = author_targets(author_list)
-    cite_keys = bibtex_keys([entry.paper for entry in papers])
+    # Keys depend on each paper's first author, year, title and date added (bibtex_keys): kept while those are.
+    cite_inputs = [(e.paper.id, e.paper.authors[:1], e.paper.year, e.paper.title, e.paper.added) for e in papers]
+    cite_keys = memo(("citation keys", cite_inputs), lambda: bibtex_keys([entry.paper for entry in papers]))
     pages: dict[str, str] = {}
     # Entries to cite from (the page, the tag and catalog files) leave the abstract out, as Google Scholar's
     # do: repeated in every tag's file it was the largest part of the site. papers/<id>.bib has it all.
