@@ -18,7 +18,7 @@ Weights are whole multiples of 1/QUANTUM (text_features.py), so scores are
 exact integers, the same in any order of summation. That is what lets a
 build after an edit rescore only the papers whose weights moved
 (``update_related``): every other pair's score is known to be unchanged,
-and each paper keeps its best ``KEPT`` candidates for the next build. The
+and each paper keeps its best ``KEPT_PER_COUNT × count`` candidates for the next build. The
 result is the cold build's, exactly (tests/test_related_incremental.py).
 """
 
