@@ -20,20 +20,20 @@ build after an edit rescore only the papers whose weights moved
 (``update_related``): every other pair's score is known to be unchanged,
 and each paper keeps its best ``KEPT_PER_COUNT × count`` candidates for the next build. The
 result is the cold build's, exactly (tests/test_related_incremental.py).
+What each link says about why is made in related_reasons.py.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
+from site_builder.enrich.related_reasons import Reasons
 from site_builder.enrich.text_features import (
     QUANTUM,
     TermCounts,
@@ -55,17 +55,12 @@ DENSE_SHARED_BY = 500
 KEPT_PER_COUNT = 3  # each paper keeps its best 3 × count candidates for the next build
 # Above this share of changed papers, rescoring everything is cheaper than patching lists.
 REBUILD_SHARE = 1 / 3
-REASON_ITEMS = 3  # tags and terms shown in a reason, at most
-REASON_TAGS = 2
 # A term explains a link only if few papers use it (at most this share of the catalog).
 DISTINCTIVE_SHARE = 0.12
-# ...and only if it weighs something in both (product of the two TF-IDF weights).
-MIN_TERM_WEIGHT = 0.003
 
 UNIT = QUANTUM * QUANTUM  # a score of 1.0, in the integer units scores are computed in
 MIN_UNITS = round(MIN_SCORE * UNIT)
 AUTHOR_UNITS = round(AUTHOR_WEIGHT * UNIT)
-MIN_TERM_UNITS = MIN_TERM_WEIGHT * UNIT
 # Tag weights are scaled by √TAG_WEIGHT (0.5, exactly) so that their dot products come out weighted.
 TAG_SCALE = math.sqrt(TAG_WEIGHT)
 
@@ -157,7 +152,7 @@ def update_related(
     else:
         best, complete, rescored = _patched(scorer, ids, changed, previous, kept, count)
         stale_reasons = changed | _stale_reasons(text, usable, tag_lists, tag_counts, previous)
-    reasons = _Reasons(papers, text, terms.vocabulary, usable, tag_lists, rarity, author_keys)
+    reasons = Reasons(papers, text, terms.vocabulary, usable, tag_lists, rarity, author_keys)
     old_links = previous.links if previous is not None else {}
     row_of = {paper_id: row for row, paper_id in enumerate(ids)}
     links: dict[str, tuple[RelatedLink, ...]] = {}
@@ -419,118 +414,3 @@ def _stale_reasons(
             new_order = sorted(tags, key=lambda tag: (-rarity[tag], tag))
             stale[row] |= new_order != sorted(tags, key=lambda tag: (-old_rarity.get(tag, 0.0), tag))
     return stale
-
-
-class _Reasons:
-    """Links with what the two papers share: their rarest common tags, distinctive terms and authors."""
-
-    def __init__(
-        self,
-        papers: Sequence[Paper],
-        text: sparse.csr_matrix,
-        vocabulary: Sequence[str],
-        usable: np.ndarray,
-        tag_lists: Sequence[Sequence[str]],
-        tag_rarity: Mapping[str, float],
-        author_keys: Sequence[tuple[str, ...]],
-    ) -> None:
-        self.papers, self.text, self.vocabulary, self.usable = papers, text, vocabulary, usable
-        self.tag_lists, self.tag_rarity, self.author_keys = tag_lists, tag_rarity, author_keys
-        # One paper's weights spread over the whole vocabulary: a link's shared terms are then
-        # a lookup of the other paper's columns, not an intersection of two sorted lists.
-        self._spread = np.zeros(text.shape[1], dtype=np.float32)
-        self._spread_row = -1
-        self._plain: dict[int, str] = {}  # each paper's lowercased text, made once (a paper is in many links)
-
-    def link(self, row: int, column: int, score: int) -> RelatedLink:
-        mine, theirs = self.papers[row], self.papers[column]
-        rarity = self.tag_rarity
-        shared_tags = sorted(
-            set(self.tag_lists[row]) & set(self.tag_lists[column]), key=lambda tag: (-rarity[tag], tag)
-        )
-        their_authors = set(self.author_keys[column])
-        shared_authors = tuple(
-            name for name, key in zip(mine.authors, self.author_keys[row], strict=True) if key in their_authors
-        )
-        their_columns, their_weights = _row(self.text, column)
-        products = self._spread_of(row)[their_columns] * their_weights
-        shared = (products >= MIN_TERM_UNITS) & self.usable[their_columns]
-        return RelatedLink(
-            paper_id=theirs.id,
-            score=round(score / UNIT, 4),
-            shared_tags=tuple(shared_tags[:REASON_TAGS]),
-            shared_terms=_shared_terms(
-                [self.vocabulary[index] for index in their_columns[shared].tolist()],
-                products[shared].tolist(),
-                shared_tags,
-                [self.plain(row), self.plain(column)],
-                REASON_ITEMS - min(len(shared_tags), REASON_TAGS),
-            ),
-            shared_authors=shared_authors,
-        )
-
-    def _spread_of(self, row: int) -> np.ndarray:
-        if row != self._spread_row:
-            if self._spread_row >= 0:
-                self._spread[_row(self.text, self._spread_row)[0]] = 0.0
-            columns, weights = _row(self.text, row)
-            self._spread[columns] = weights
-            self._spread_row = row
-        return self._spread
-
-    def plain(self, row: int) -> str:
-        if row not in self._plain:
-            paper = self.papers[row]
-            self._plain[row] = " ".join(f"{paper.title} {paper.abstract}".lower().split())
-        return self._plain[row]
-
-
-def _row(matrix: sparse.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
-    """A CSR row as (column indices, values), without building a scipy object (thousands of times per build)."""
-    start, end = matrix.indptr[row], matrix.indptr[row + 1]
-    return matrix.indices[start:end], matrix.data[start:end]
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _term_words(term: str) -> frozenset[str]:
-    """A term's words, singular ("variance reduction" → {"variance", "reduction"})."""
-    return frozenset(_singular(word) for word in re.split(r"[\s-]+", term))
-
-
-def _covers(kept: str, words: Iterable[str]) -> bool:
-    """Whether a term already shown contains every word of this one."""
-    return _term_words(kept).issuperset(words)
-
-
-def _singular(word: str) -> str:
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-
-
-def _shared_terms(
-    terms: Sequence[str], weights: Sequence[float], exclude: Sequence[str], texts: Sequence[str], limit: int
-) -> tuple[str, ...]:
-    """The words or phrases that weigh most in both papers; a phrase hides the words in it.
-
-    ``terms`` are the distinctive terms both papers use, ``weights`` the products
-    of their two weights. Bigrams are built after stop words are dropped, so a
-    phrase is only shown when both papers really write it ("rate of
-    convergence" is not "rate convergence").
-    """
-    ranked = sorted(zip(weights, terms, strict=True), key=lambda item: (-item[0], item[1]))
-    # Words of a shared tag's name, and plurals of words already shown, say nothing new.
-    excluded = {word for tag in exclude for word in tag.split("-")}
-    chosen: list[str] = []
-    for _, term in ranked:
-        words = _term_words(term)
-        if words <= excluded or any(_covers(kept, words) for kept in chosen):
-            continue
-        if " " in term and not all(term in text for text in texts):
-            continue
-        # A phrase takes the place of the words it contains ("variance" → "variance reduction").
-        absorbed = [i for i, kept in enumerate(chosen) if _covers(term, _term_words(kept))]
-        at = absorbed[0] if absorbed else len(chosen)
-        chosen = [kept for i, kept in enumerate(chosen) if i not in absorbed]
-        chosen.insert(at, term)
-        if len(chosen) >= limit + 3:  # a few spare, in case a phrase below absorbs one of them
-            break
-    return tuple(chosen[:limit])
