@@ -36,6 +36,7 @@ from scipy import sparse
 from site_builder.enrich.related_reasons import Reasons
 from site_builder.enrich.text_features import (
     QUANTUM,
+    UNIT,
     TermCounts,
     count_terms,
     document_frequency,
@@ -58,7 +59,6 @@ REBUILD_SHARE = 1 / 3
 # A term explains a link only if few papers use it (at most this share of the catalog).
 DISTINCTIVE_SHARE = 0.12
 
-UNIT = QUANTUM * QUANTUM  # a score of 1.0, in the integer units scores are computed in
 MIN_UNITS = round(MIN_SCORE * UNIT)
 AUTHOR_UNITS = round(AUTHOR_WEIGHT * UNIT)
 # Tag weights are scaled by √TAG_WEIGHT (0.5, exactly) so that their dot products come out weighted.
@@ -151,7 +151,7 @@ def update_related(
         stale_reasons = np.ones(len(papers), dtype=bool)
     else:
         best, complete, rescored = _patched(scorer, ids, changed, previous, kept, count)
-        stale_reasons = changed | _stale_reasons(text, usable, tag_lists, tag_counts, previous)
+        stale_reasons = changed | _stale_reasons(text, usable, tag_lists, tag_counts, rarity, previous)
     reasons = Reasons(papers, text, terms.vocabulary, usable, tag_lists, rarity, author_keys)
     old_links = previous.links if previous is not None else {}
     row_of = {paper_id: row for row, paper_id in enumerate(ids)}
@@ -397,6 +397,7 @@ def _stale_reasons(
     usable: np.ndarray,
     tag_lists: Sequence[Sequence[str]],
     tag_counts: Mapping[str, int],
+    rarity: Mapping[str, float],
     previous: RelatedState,
 ) -> np.ndarray:
     """Unchanged papers whose reasons may read differently: a term became (un)usable, their tags' order moved."""
@@ -406,7 +407,6 @@ def _stale_reasons(
     if len(flipped):
         stale |= np.diff(text[:, flipped].tocsr().indptr) > 0
     # Shared tags are shown rarest first: only a paper whose own tags changed order can read differently.
-    rarity = _rarity(tag_counts, text.shape[0])
     old_rarity = _rarity(previous.tag_counts, len(previous.terms.ids))
     moved = {tag for tag in tag_counts if tag_counts[tag] != previous.tag_counts.get(tag)}
     for row, tags in enumerate(tag_lists):

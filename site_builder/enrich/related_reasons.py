@@ -14,14 +14,13 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 from scipy import sparse
 
-from site_builder.enrich.text_features import QUANTUM
+from site_builder.enrich.text_features import UNIT
 from site_builder.model import Paper, RelatedLink
 
 REASON_ITEMS = 3  # tags and terms shown in a reason, at most
 REASON_TAGS = 2
 # A term explains a link only if it weighs something in both (product of the two TF-IDF weights).
 MIN_TERM_WEIGHT = 0.003
-UNIT = QUANTUM * QUANTUM  # a score of 1.0 in the integer units of related.py
 MIN_TERM_UNITS = MIN_TERM_WEIGHT * UNIT
 
 

@@ -35,6 +35,7 @@ from site_builder.model import Paper
 
 TITLE_REPEAT = 3  # the title's words weigh more
 QUANTUM = 2048  # weights are whole multiples of 1/QUANTUM; scores of 1/QUANTUM**2
+UNIT = QUANTUM * QUANTUM  # a score of 1.0, in the integer units scores are computed in
 # Words, not bare numbers; the same analysis as TfidfVectorizer(stop_words="english", ngram_range=(1, 2)).
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w-]*\w\b"
 _TOKEN = re.compile(TOKEN_PATTERN)
