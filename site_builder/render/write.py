@@ -47,20 +47,31 @@ def write_pages(docs_dir: Path, pages: dict[str, str], stamps: Mapping[str, File
     stamps = stamps or {}
     written = unchanged = 0
     new_stamps: dict[str, FileStamp] = {}
+    root = os.fspath(docs_dir)  # str paths: pathlib's joins took seconds over 20,000 files
+    folders_made: set[str] = set()
     for relative in sorted(pages):
-        path = docs_dir / relative
+        path = f"{root}/{relative}"
         data = pages[relative].encode("utf-8")
         content = hashlib.blake2b(data, digest_size=20).digest()
         known = stamps.get(relative)
-        if known is not None and known.digest == content and _stat(path) == (known.size, known.mtime_ns):
+        on_disk = _stat(path)
+        if known is not None and known.digest == content and on_disk == (known.size, known.mtime_ns):
             new_stamps[relative] = known
             unchanged += 1
             continue
-        if write_bytes_atomic(path, data, durable=False):
+        if on_disk is None:
+            folder = os.path.dirname(path)
+            if folder not in folders_made:
+                os.makedirs(folder, exist_ok=True)
+                folders_made.add(folder)
+            size, mtime_ns = _write_new(path, data)
             written += 1
         else:
-            unchanged += 1
-        size, mtime_ns = _stat(path) or (-1, -1)
+            if write_bytes_atomic(Path(path), data, durable=False):
+                written += 1
+            else:
+                unchanged += 1
+            size, mtime_ns = _stat(path) or (-1, -1)
         new_stamps[relative] = FileStamp(content, size, mtime_ns)
     removed = 0
     for folder in GENERATED_FOLDERS:
@@ -72,6 +83,27 @@ def write_pages(docs_dir: Path, pages: dict[str, str], stamps: Mapping[str, File
     return WriteReport(written, unchanged, removed, new_stamps)
 
 
+def _write_new(path: str, data: bytes) -> tuple[int, int]:
+    """Write a file that does not exist yet, in place; its size and mtime.
+
+    No temp file and rename, which cost half the time of a cold build's
+    writing: nothing read the old bytes, as there were none. A build cut off
+    mid-write leaves a short file that matches no stamp, so the next build
+    compares it and writes it again. Should the file have appeared meanwhile,
+    it is replaced atomically as usual.
+    """
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        write_bytes_atomic(Path(path), data, durable=False)
+        return _stat(path) or (-1, -1)
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+        file.flush()
+        status = os.fstat(file.fileno())
+    return status.st_size, status.st_mtime_ns
+
+
 def _files_under(docs_dir: Path, folder: str) -> list[str]:
     """Files below docs/<folder>, as docs-relative paths (os.walk: pathlib is slow over 30,000 files)."""
     found: list[str] = []
@@ -81,9 +113,9 @@ def _files_under(docs_dir: Path, folder: str) -> list[str]:
     return sorted(found)
 
 
-def _stat(path: Path) -> tuple[int, int] | None:
+def _stat(path: str) -> tuple[int, int] | None:
     try:
-        status = path.stat()
+        status = os.stat(path)
     except FileNotFoundError:
         return None
     return status.st_size, status.st_mtime_ns
