@@ -24,13 +24,15 @@ loaded (pickle is trusted the way the code next to it is).
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import importlib.metadata
 import os
 import pickle
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -134,7 +136,7 @@ class BuildCache:
 
     def _load(self, name: str) -> Any:
         try:
-            with open(self._path(name), "rb") as handle:
+            with open(self._path(name), "rb") as handle, _collector_paused():
                 return pickle.load(handle)
         except Exception:  # missing, truncated, or from another version: just slower
             return None
@@ -144,12 +146,30 @@ class BuildCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            with open(temp, "wb") as handle:
+            with open(temp, "wb") as handle, _collector_paused():
                 pickle.dump(value, handle, protocol=5)
             os.replace(temp, path)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile.
+
+    Unpickling makes millions of objects, and each few hundred made start a
+    collection that walks all of them: loading the related papers' state took
+    2.5 s with it at 10,000 papers, 0.3 s without. Pickling makes a tuple per
+    record, with the same effect on a large heap. Nothing made here is garbage.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class ItemMemo:
