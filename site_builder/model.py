@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import TypeVar
 
@@ -90,10 +91,16 @@ class Tag:
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """Every paper (sorted by id) and the tag vocabulary (in file order)."""
+    """Every paper (sorted by id) and the tag vocabulary (in file order).
+
+    ``fingerprints`` (from ``load_catalog``) digests, per paper id, all that
+    its ``Paper`` was made from: equal fingerprints, equal papers. A build
+    cache keys on it rather than digest every field of every paper again.
+    """
 
     papers: tuple[Paper, ...]
     tags: tuple[Tag, ...] = ()
+    fingerprints: Mapping[str, bytes] = field(default_factory=dict)
 
 
 @pickled_by_fields
