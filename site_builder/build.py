@@ -12,18 +12,22 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml_env_tag import construct_env_tag
 
+from site_builder.background import Background
 from site_builder.cache import CACHE_FOLDER, BuildCache
 from site_builder.catalog import CatalogPaths, load_catalog
 from site_builder.enrich import enrich_catalog
 from site_builder.enrich.topic_map import topic_coordinates
 from site_builder.errors import BuildFailed
+from site_builder.model import EnrichedPaper
 from site_builder.progress import say, stage
 from site_builder.render import SiteInfo, render_pages, write_pages
 from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS
@@ -50,6 +54,10 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
     enrichment = enrich_catalog(catalog, cache)
     enriched = enrichment.papers
     config_file = paths.root / "mkdocs.yml"
+    docs_dir = paths.root / "docs"
+    with stage("search index (started)"):
+        # It needs only the enriched papers: started now, it is made while the pages are rendered.
+        search_files = start_search_index(enriched, docs_dir, cache)
     with stage("enrich: topic map"):
         # The map is made from the papers' term counts alone: keyed by the digests of the texts counted.
         terms = enrichment.terms
@@ -58,12 +66,8 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
     with stage("render pages"):
         info = site_info(config_file)
         pages = render_pages(enriched, catalog.tags, info, points, cache.items("pages"), catalog.fingerprints)
-    docs_dir = paths.root / "docs"
-    with stage("search index"):
-        documents = paper_documents(enriched) + handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
-        # As plain tuples: digesting 10,000 dataclasses' reprs took a third of a second.
-        search_inputs = [_document_fields(document) for document in documents]
-        pages.update(cache.stage("search index", search_inputs, lambda: search_index(documents, cache)))
+    with stage("search index (finished)"):
+        pages.update(search_files())
     with stage("write docs/"):
         stamps = cache.previous("written files")
         report = write_pages(docs_dir, pages, stamps if isinstance(stamps, dict) else None)
@@ -87,12 +91,51 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
     say(f"mkdocs: site/ built in {time.perf_counter() - started:.2f}s")
 
 
-def search_index(documents: list[SearchDocument], cache: BuildCache) -> dict[str, str]:
-    """The search index files, stemming only the words the last build's index did not have."""
+def start_search_index(
+    papers: Sequence[EnrichedPaper], docs_dir: Path, cache: BuildCache
+) -> Callable[[], dict[str, str]]:
+    """The search index files, as a call that gives them: begun in a second process (background.py).
+
+    All of the step runs there, looking up the cache included: the parent
+    only waits for the files at the end.
+    """
+    job = Background(partial(_search_index_files, papers, docs_dir, cache))
+
+    def finish() -> dict[str, str]:
+        files, reused = job.result()
+        cache.count(reused)  # the second process's cache counts are not this one's
+        return files
+
+    return finish
+
+
+def _search_index_files(
+    papers: Sequence[EnrichedPaper], docs_dir: Path, cache: BuildCache
+) -> tuple[dict[str, str], bool]:
+    """The search index files, and whether they are the last build's (reused as every document is unchanged).
+
+    The cache entries it writes ("search index", "search stems") are written
+    by this step alone, so it may run in a second process.
+    """
+    documents = paper_documents(papers) + handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
+    # As plain tuples: digesting 10,000 dataclasses' reprs took a third of a second.
+    inputs = [_document_fields(document) for document in documents]
+    found, files = cache.stored("search index", inputs, count=False)
+    if found:
+        return files, True
     known = cache.previous("search stems")
-    payload = build_payload(documents, known if isinstance(known, dict) else None)
-    cache.keep("search stems", payload.stems)
-    return payload_scripts(payload)
+    stems, files = search_index(documents, known if isinstance(known, dict) else None)
+    cache.keep("search stems", stems)
+    cache.store("search index", inputs, files)
+    return files, False
+
+
+def search_index(
+    documents: Sequence[SearchDocument], known_stems: Mapping[str, str | None] | None = None
+) -> tuple[dict[str, str | None], dict[str, str]]:
+    """Each word's stem, for the next build, and the search index files (``known_stems`` saves stemming again)."""
+    payload = build_payload(documents, known_stems)
+    return payload.stems, payload_scripts(payload)
 
 
 # Every field of a SearchDocument, in order.

@@ -1,0 +1,54 @@
+"""A step run in a second process gives what it gives in place, and a failure there is never lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from site_builder.background import Background, can_run_beside
+
+beside = pytest.mark.skipif(not can_run_beside(), reason="needs fork and a second core")
+
+
+def _pid_and_square(number: int) -> tuple[int, int]:
+    return os.getpid(), number * number
+
+
+@beside
+def test_the_step_runs_in_a_second_process_and_its_value_comes_back() -> None:
+    pid, value = Background(lambda: _pid_and_square(12)).result()
+    assert value == 144
+    assert pid != os.getpid()
+
+
+def test_without_a_second_process_the_step_runs_in_place() -> None:
+    pid, value = Background(lambda: _pid_and_square(12), parallel=False).result()
+    assert (pid, value) == (os.getpid(), 144)
+
+
+@beside
+def test_an_error_in_the_second_process_is_raised_here() -> None:
+    calls = []
+
+    def failing() -> None:
+        calls.append(os.getpid())
+        raise ValueError("bad record")
+
+    job = Background(failing)
+    with pytest.raises(ValueError, match="bad record"):
+        job.result()
+    # Raised by running the step again in place, so the traceback is this process's own.
+    assert calls == [os.getpid()]
+
+
+@beside
+def test_a_second_process_that_dies_leaves_the_step_to_run_in_place() -> None:
+    def dies_there() -> tuple[int, int]:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return _pid_and_square(3)
+
+    parent = os.getpid()
+    assert Background(dies_there).result() == (parent, 9)
