@@ -19,9 +19,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.manifold import TSNE
 
 from site_builder.enrich.text_features import TermCounts, count_terms, document_frequency
 from site_builder.model import Paper
@@ -35,6 +32,10 @@ def topic_coordinates(papers: Sequence[Paper], terms: TermCounts | None = None) 
     """Each paper's position on the map, both coordinates in 0..1 (``terms``: count_terms(papers), if made)."""
     if len(papers) < 4:
         return {paper.id: (0.5, 0.5) for paper in papers}
+    # Imported here: scikit-learn takes over two seconds to import, and a cached build seldom makes the map.
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.manifold import TSNE
+
     matrix = _word_tfidf(terms if terms is not None else count_terms(papers), min_df=2 if len(papers) > 50 else 1)
     if matrix.shape[1] == 0:  # no word in common at all
         return _spiral(papers)
@@ -81,6 +82,8 @@ def _word_tfidf(terms: TermCounts, min_df: int) -> sparse.csr_matrix:
     counts.sort_indices()  # each row's words in word order too: its norm is then summed in the same order
     if counts.shape[1] == 0:
         return counts.tocsr()
+    from sklearn.feature_extraction.text import TfidfTransformer  # see topic_coordinates
+
     return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
 
 
