@@ -118,7 +118,11 @@ def update_related(
     weight_digests = _row_digests(text)
     tag_counts = _counts(tag_lists)
     rarity = _rarity(tag_counts, len(papers))
-    tag_rows = tuple(_tag_weights(tags, rarity) for tags in tag_lists)
+    weights_of: dict[tuple[str, ...], tuple[tuple[str, int], ...]] = {}  # many papers share a tag list
+    tag_rows = tuple(
+        weights_of[tags] if tags in weights_of else weights_of.setdefault(tags, _tag_weights(tags, rarity))
+        for tags in tag_lists
+    )
     author_keys = [tuple(title_key(name) for name in paper.authors) for paper in papers]
 
     def state(
