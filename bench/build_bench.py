@@ -473,7 +473,8 @@ def timed_incremental(count: int, project: Path) -> dict[str, Any]:
     """
     make_cold(project)
     say(f"[{count}] incremental: cold generation (fills .cache/build/)")
-    result: dict[str, Any] = {"cold_s": _generation_seconds(project), "edits": {}}
+    cold = _generation_seconds(project)
+    result: dict[str, Any] = {"cold_s": cold["seconds"], "cold_process_s": cold["process_s"], "edits": {}}
     records = sorted((project / "catalog" / "papers").glob("*.yaml"))
     originals = {}
     try:
@@ -483,22 +484,29 @@ def timed_incremental(count: int, project: Path) -> dict[str, Any]:
             record = yaml.safe_load(originals[path])
             change(record)
             path.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True), encoding="utf-8")
-            seconds = _generation_seconds(project)
-            result["edits"][label] = {"seconds": seconds, "to_cold": round(seconds / result["cold_s"], 3)}
-            say(f"[{count}] incremental: after a one-record edit ({label}) {seconds:.2f} s")
+            edit = _generation_seconds(project)
+            result["edits"][label] = {
+                **edit,
+                "to_cold": round(edit["seconds"] / result["cold_s"], 3),
+                "process_to_cold": round(edit["process_s"] / result["cold_process_s"], 3),
+            }
+            say(f"[{count}] incremental: after a one-record edit ({label}) {edit['seconds']:.2f} s")
     finally:
         for path, data in originals.items():
             path.write_bytes(data)
     return result
 
 
-def _generation_seconds(project: Path) -> float:
+def _generation_seconds(project: Path) -> dict[str, float]:
+    """``build --no-mkdocs``: its own "generate: ... in X s" figure, and the whole process's wall time."""
     command = [sys.executable, "-m", "site_builder", "--root", str(project), "build", "--no-mkdocs"]
+    started = time.perf_counter()
     finished = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
+    process_s = time.perf_counter() - started
     match = re.search(r"^generate: .* in ([\d.]+)s", finished.stderr, re.MULTILINE)
     if not match:
         raise RuntimeError(f"no generation time in the build's output:\n{finished.stderr}")
-    return float(match.group(1))
+    return {"seconds": float(match.group(1)), "process_s": round(process_s, 3)}
 
 
 def fastest_stages(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -546,7 +554,9 @@ def ratios(result: dict[str, Any]) -> dict[str, float]:
     baseline = result["baseline"]["seconds"]
     return {
         "whole_to_baseline": round(result["whole_build"]["seconds"] / baseline, 3),
-        "stages_to_baseline": round(result["stages"]["before_mkdocs_s"] / baseline, 3),
+        # The generation as build_site runs it (the search index made beside the pages), cold.
+        "stages_to_baseline": round(result["incremental"]["cold_s"] / baseline, 3),
+        "stage_sum_to_baseline": round(result["stages"]["before_mkdocs_s"] / baseline, 3),
         "our_mkdocs_to_baseline": round(result["stages"]["mkdocs_s"] / baseline, 3),
         "kb_per_paper": round(result["whole_build"]["site"]["bytes"] / result["papers"] / 1e3, 2),
         "baseline_kb_per_paper": round(result["baseline"]["site"]["bytes"] / result["papers"] / 1e3, 2),
@@ -575,6 +585,7 @@ def timings(run: dict[str, Any]) -> dict[str, float]:
         **dict.fromkeys((label for label, _ in STAGE_ROWS), 0.0),
         **stages["stages_s"],
         "before MkDocs": stages["before_mkdocs_s"],
+        "generation": run["incremental"]["cold_s"],
         "MkDocs": stages["mkdocs_s"],
         "whole build": run["whole_build"]["seconds"],
         "baseline": run["baseline"]["seconds"],
@@ -633,22 +644,30 @@ def markdown_tables(runs: list[dict[str, Any]]) -> str:
 
 def incremental_table(runs: list[dict[str, Any]]) -> str:
     """Generation after a one-record edit, against a cold generation (target ≤ 0.1×)."""
-    header = ["incremental generation (no MkDocs), s", *(f"{run['papers']:,} papers" for run in runs)]
+    header = [
+        "incremental generation (no MkDocs): the build's own figure, s (and the whole process's, start-up included)",
+        *(f"{run['papers']:,} papers" for run in runs),
+    ]
     lines = [_row(header), _row(["---", *["---:"] * len(runs)])]
-    lines.append(_row(["cold (cache filling)", *(f"{run['incremental']['cold_s']:.2f}" for run in runs)]))
+    cold = [f"{run['incremental']['cold_s']:.2f} (process {run['incremental']['cold_process_s']:.2f})" for run in runs]
+    lines.append(_row(["cold (cache filling)", *cold]))
     limit = TARGETS["incremental_to_cold_max"]
     for label, _, _ in EDITS:
         cells = []
         for run in runs:
             edit = run["incremental"]["edits"][label]
             met = "met" if edit["to_cold"] <= limit else "**missed**"
-            cells.append(f"{edit['seconds']:.2f} ({edit['to_cold']:.2f}× cold, ≤ {limit} — {met})")
+            cells.append(
+                f"{edit['seconds']:.2f} ({edit['to_cold']:.2f}× cold, ≤ {limit} — {met}); "
+                f"process {edit['process_s']:.2f} ({edit['process_to_cold']:.2f}×)"
+            )
         lines.append(_row([f"after editing one record's {label}", *cells]))
     return "\n".join(lines)
 
 
 TOTAL_ROWS = (
-    ("before MkDocs", "**our stages before MkDocs** (sum of the above)"),
+    ("before MkDocs", "our stages before MkDocs, each alone (sum of the above)"),
+    ("generation", "**our stages before MkDocs as the build runs them** (cold `build --no-mkdocs`, its figure)"),
     ("MkDocs", "MkDocs (`mkdocs build --strict`, as build_site runs it)"),
     ("whole build", "**whole build** (`python -m site_builder -q build`, cold)"),
     ("baseline", "**plain MkDocs + Material baseline** (`mkdocs build`)"),
@@ -691,7 +710,8 @@ def target_table(runs: list[dict[str, Any]]) -> str:
     rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         (f"whole build / baseline ≤ {TARGETS['whole_to_baseline_max']} "
          f"(stretch {TARGETS['whole_to_baseline_stretch']})", _whole_cell),
-        (f"our stages before MkDocs / baseline ≤ {TARGETS['stages_to_baseline_max']}",
+        (f"our stages before MkDocs (cold generation, as the build runs them) / baseline "
+         f"≤ {TARGETS['stages_to_baseline_max']}",
          lambda run: _met(run["ratios"]["stages_to_baseline"], run["targets"]["stages_to_baseline"])),
         (f"output ≤ {TARGETS['kb_per_paper_max']} KB per paper (site/ bytes / N)",
          lambda run: _met(run["ratios"]["kb_per_paper"], run["targets"]["kb_per_paper"], " KB")),
