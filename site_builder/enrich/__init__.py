@@ -8,6 +8,7 @@ from the last build's state, rescoring only the papers whose weights moved.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from site_builder.cache import BuildCache
 from site_builder.enrich.mentions import find_mentions, mentioned_by
@@ -43,7 +44,7 @@ def enrich_catalog(catalog: Catalog, cache: BuildCache | None = None) -> Enrichm
         if related is not previous:
             cache.keep("related papers", related)
     with stage("enrich: mentions"):
-        mentions = find_mentions(papers, cache.items("mentions"))
+        mentions = find_mentions(papers, cache.items("mentions"), partial(cache.stage, "mention names"))
         backlinks = mentioned_by(mentions)
     enriched = tuple(
         EnrichedPaper(
