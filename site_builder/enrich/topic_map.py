@@ -14,11 +14,11 @@ fixed, so the same catalog always gives the same picture.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.linalg import svds
 
 from site_builder.enrich.text_features import TermCounts, count_terms, document_frequency
 from site_builder.model import Paper
@@ -32,10 +32,6 @@ def topic_coordinates(papers: Sequence[Paper], terms: TermCounts | None = None) 
     """Each paper's position on the map, both coordinates in 0..1 (``terms``: count_terms(papers), if made)."""
     if len(papers) < 4:
         return {paper.id: (0.5, 0.5) for paper in papers}
-    # Imported here: scikit-learn takes over two seconds to import, and a cached build seldom makes the map.
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.manifold import TSNE
-
     matrix = _word_tfidf(terms if terms is not None else count_terms(papers), min_df=2 if len(papers) > 50 else 1)
     if matrix.shape[1] == 0:  # no word in common at all
         return _spiral(papers)
@@ -44,13 +40,13 @@ def topic_coordinates(papers: Sequence[Paper], terms: TermCounts | None = None) 
     components = min(wanted, matrix.shape[1] - 1, len(papers) - 1)
     if components < 3:
         return _spiral(papers)
-    with warnings.catch_warnings():
-        # sklearn divides by the total variance to report ratios we do not use; it may be zero.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        reduced = TruncatedSVD(n_components=components, algorithm="arpack", random_state=SEED).fit_transform(matrix)
+    reduced = _reduced(matrix, components)
     if len(np.unique(np.round(reduced, 6), axis=0)) < 4:
         return _spiral(papers)  # (nearly) identical texts: there is nothing to lay out
     if len(papers) <= TSNE_LIMIT:
+        # Imported here: scikit-learn takes over two seconds to import, and only small catalogs need t-SNE.
+        from sklearn.manifold import TSNE
+
         norms = np.linalg.norm(reduced, axis=1, keepdims=True)
         unit = reduced / np.where(norms > 0, norms, 1.0)
         perplexity = min(30.0, max(2.0, (len(papers) - 1) / 3))  # t-SNE needs it below the number of points
@@ -82,9 +78,26 @@ def _word_tfidf(terms: TermCounts, min_df: int) -> sparse.csr_matrix:
     counts.sort_indices()  # each row's words in word order too: its norm is then summed in the same order
     if counts.shape[1] == 0:
         return counts.tocsr()
-    from sklearn.feature_extraction.text import TfidfTransformer  # see topic_coordinates
+    # TfidfTransformer(sublinear_tf=True): 1 + ln(tf), times ln((1 + n) / (1 + df)) + 1, rows L2-normalised.
+    papers = counts.shape[0]
+    idf = np.log((1 + papers) / (1 + document_frequency(counts).astype(np.float64))) + 1
+    weights = (1 + np.log(counts.data)) * idf[counts.indices]
+    rows = np.repeat(np.arange(papers), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=papers))
+    weights /= np.where(norms > 0, norms, 1.0)[rows]
+    return sparse.csr_matrix((weights, counts.indices, counts.indptr), shape=counts.shape)
 
-    return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
+
+def _reduced(matrix: sparse.csr_matrix, components: int) -> np.ndarray:
+    """``TruncatedSVD(components, algorithm="arpack", random_state=SEED).fit_transform(matrix)``, each axis up to sign.
+
+    scipy's ``svds`` from the start vector scikit-learn would draw, without
+    importing scikit-learn (over two seconds); the map fixes each axis's sign
+    itself. tests/test_topic_map.py compares the two.
+    """
+    start = np.random.RandomState(SEED).uniform(-1, 1, min(matrix.shape))
+    left, values, _ = svds(matrix, k=components, tol=0, v0=start)
+    return (left * values)[:, ::-1]  # largest first, as TruncatedSVD gives them
 
 
 def _spiral(papers: Sequence[Paper]) -> dict[str, tuple[float, float]]:
