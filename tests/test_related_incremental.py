@@ -135,3 +135,15 @@ def test_a_term_is_found_again_by_its_column_even_when_hashes_collide(monkeypatc
     assert counts.columns_of(probe) == [5, None, len(counts.vocabulary) - 1]
     edited = [dataclasses.replace(papers[0], abstract=papers[0].abstract + " Aardvark."), *papers[1:]]
     assert count_terms(edited, counts).counts.nnz > counts.counts.nnz
+
+
+def test_a_cold_computation_split_over_two_processes_is_the_one_made_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    papers = generate_papers(120, seed=13)
+    tags = tags_for(papers, random.Random(4))
+    monkeypatch.setattr(related, "PARALLEL_ROWS", 10**9)
+    alone = update_related(papers, tags, None)
+    monkeypatch.setattr(related, "PARALLEL_ROWS", 10)  # every cold computation split in two
+    monkeypatch.setattr(related, "BLOCK_ROWS", 16)  # and each half in several blocks
+    split = update_related(papers, tags, None)
+    assert split.links == alone.links
+    assert split.best == alone.best and split.complete == alone.complete
