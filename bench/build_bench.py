@@ -179,9 +179,11 @@ def run_our_stages(root: Path, clock: StageClock) -> dict[str, int]:
     from the build module itself, so they are the very objects ``build_site`` calls.
     """
     import site_builder.build as build
+    from site_builder.background import set_parallel
     from site_builder.progress import set_quiet
 
     set_quiet(True)  # as `build -q`: the progress lines are not what we time
+    set_parallel(False)  # each stage timed alone; the cold generation row times them as the build runs them
     paths = build.CatalogPaths(root)
     catalog = clock.run("load+check", build.load_catalog, paths)
     with timed_globals(sys.modules[build.enrich_catalog.__module__], clock, ENRICH_PARTS):

@@ -1,15 +1,19 @@
 """A step of the build run in a second process while the first goes on.
 
-The search index needs only the enriched papers, as the pages do, and takes
-4.5 s at 10,000 papers: on a machine with two cores it is made while the
-pages are rendered. The process is forked, so it starts with everything the
-build holds and sends back only its result. Where there is no fork (Windows)
+On a machine with two cores, a step that needs only what is already made
+runs beside the next ones: the search index (4.5 s at 10,000 papers) while
+the pages are rendered, mentions while related papers are scored, half of
+a cold build's related papers beside the other half. The process is
+forked, so it starts with everything the build holds and sends back only
+its result. Where there is no fork (Windows)
 or a single core, the step runs in place when its result is asked for; a
 second process that fails is only slower, never wrong: the step then runs in
 place too, and raises there if it must.
 
-Only pure steps belong here: the child's writes and prints are not the
-build's (its cache writes, say, would be lost or race the parent's).
+A step run here may print nothing (its lines would interleave with the
+build's) and write only what no other step writes: cache entries of its
+own, written atomically. Anything else it changes stays in the second
+process: what the build needs from it must be in its result.
 """
 
 from __future__ import annotations
@@ -26,6 +30,14 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
+_settings = {"parallel": True}
+
+
+def set_parallel(enabled: bool) -> None:
+    """Allow second processes, or run every step in place (the build benchmark times steps one by one)."""
+    _settings["parallel"] = enabled
+
+
 class Background(Generic[T]):
     """``compute()``, started now, its value given by ``result()``."""
 
@@ -33,7 +45,7 @@ class Background(Generic[T]):
         self._compute = compute
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: Connection | None = None
-        if parallel and can_run_beside():
+        if parallel and _settings["parallel"] and can_run_beside():
             context = multiprocessing.get_context("fork")
             receiver, sender = context.Pipe(duplex=False)
             self._process = context.Process(target=_send_result, args=(compute, sender), daemon=True)

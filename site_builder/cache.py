@@ -33,6 +33,7 @@ import os
 import pickle
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -201,6 +202,16 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True)
+class MemoState:
+    """An ``ItemMemo``'s results asked for, shards with new results, and counts (see ``ItemMemo.state``)."""
+
+    used: dict[bytes, Any]
+    made: frozenset[int]
+    hits: int
+    misses: int
+
+
 class ItemMemo:
     """Results per record, by the digest of that record's inputs.
 
@@ -229,6 +240,16 @@ class ItemMemo:
             value = compute()
         self.used[key] = value
         return value  # type: ignore[no-any-return]
+
+    def state(self) -> MemoState:
+        """What this build asked for and made so far, for ``adopt`` in another process's copy."""
+        return MemoState(self.used, frozenset(self._made), self.hits, self.misses)
+
+    def adopt(self, state: MemoState) -> None:
+        """Take ``state`` from a copy of this memo used in a second process (background.py), as if used here."""
+        self.used = dict(state.used)
+        self._made = set(state.made)
+        self.hits, self.misses = state.hits, state.misses
 
     def changed_shards(self) -> dict[int, dict[bytes, Any]]:
         """What each shard now holds, for the shards with a new result or a stored one this build did not ask for."""
