@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from site_builder.background import Background
+
 T = TypeVar("T")
 
 CACHE_FOLDER = Path(".cache") / "build"
@@ -80,6 +82,7 @@ class BuildCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self._item_stores: dict[str, ItemMemo] = {}
+        self._writing: list[Background[None]] = []
         self.hits = 0
         self.misses = 0
 
@@ -146,13 +149,28 @@ class BuildCache:
             return stored[1]
         return None
 
-    def keep(self, name: str, value: object) -> None:
-        """Store ``value`` for the next build's ``previous`` (made by this code: ``previous`` checks)."""
-        if self.folder is not None:
+    def keep(self, name: str, value: object, *, beside: bool = False) -> None:
+        """Store ``value`` for the next build's ``previous`` (made by this code: ``previous`` checks).
+
+        ``beside``: written by a second process while the build goes on
+        (background.py), done by ``save``; for a large value (the related
+        papers' state took 0.7 s to write at 10,000 papers).
+        """
+        if self.folder is None:
+            return
+        if beside:
+            self._writing.append(Background(functools.partial(self._store, name, (code_fingerprint(), value))))
+        else:
             self._store(name, (code_fingerprint(), value))
 
     def save(self) -> None:
-        """Write the per-record memos' shards that changed (stage results are written as they are made)."""
+        """Write the per-record memos' shards that changed, and wait for values kept ``beside``.
+
+        (Stage results are written as they are made.)
+        """
+        for writing in self._writing:
+            writing.result()
+        self._writing.clear()
         for name, memo in self._item_stores.items():
             for shard, held in memo.changed_shards().items():
                 self._store(f"{name}/{shard:02x}", held)

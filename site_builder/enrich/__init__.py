@@ -54,7 +54,7 @@ def enrich_catalog(catalog: Catalog, cache: BuildCache | None = None) -> Enrichm
         previous = cache.previous("related papers")
         related = update_related(papers, tags_by_id, previous if isinstance(previous, RelatedState) else None)
         if related is not previous:
-            cache.keep("related papers", related)
+            cache.keep("related papers", related, beside=True)
     with stage("enrich: mentions (finished)"):
         mentions, memo_state = mentions_job.result()
         mention_memo.adopt(memo_state)  # what the second process reused and made, saved with this cache
