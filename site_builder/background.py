@@ -73,7 +73,9 @@ class Background(Generic[T]):
 def can_run_beside() -> bool:
     """Whether a forked second process can run beside this one: fork exists and so does a second core."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cores > 1 and "fork" in multiprocessing.get_all_start_methods()
+    # A second process may not start a third (multiprocessing forbids it): there, steps run in place.
+    inside_one = multiprocessing.current_process().daemon
+    return cores > 1 and not inside_one and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _send_result(compute: Callable[[], object], connection: Connection) -> None:

@@ -52,3 +52,14 @@ def test_a_second_process_that_dies_leaves_the_step_to_run_in_place() -> None:
 
     parent = os.getpid()
     assert Background(dies_there).result() == (parent, 9)
+
+
+@beside
+def test_a_step_started_inside_a_second_process_runs_there_in_place() -> None:
+    def nested() -> tuple[int, int]:
+        inner_pid, value = Background(lambda: _pid_and_square(5)).result()
+        assert inner_pid == os.getpid()  # not a third process
+        return os.getpid(), value
+
+    pid, value = Background(nested).result()
+    assert value == 25 and pid != os.getpid()
