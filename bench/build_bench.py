@@ -814,7 +814,9 @@ def markdown_report(document: dict[str, Any]) -> str:
         "",
         f"Synthetic catalogs (bench/generate.py, seed {document['settings']['seed']}); every build cold "
         "(generated docs/, site/ and caches removed first). Stages: `build_site`'s own calls, timed one by one "
-        "in a child process (`run_our_stages` in bench/build_bench.py), then its `mkdocs build --strict`. "
+        "in a child process (`run_our_stages` in bench/build_bench.py) with second processes off, then its "
+        '`mkdocs build --strict`; the row "as the build runs them" is a cold `build --no-mkdocs` (its own '
+        "figure), which makes the search index, mentions and half of related papers in a second process. "
         "Baseline: the same papers as plain Markdown pages (title, authors, year, tags, abstract), not in the "
         "nav, built with our mkdocs.yml minus our hooks, theme overrides, CSS and JS, by `mkdocs build` "
         f"(not --strict). Each time is the fastest of {document['settings']['repeats']} run(s), the three "
