@@ -172,6 +172,14 @@ def document_frequency(counts: sparse.csr_matrix) -> np.ndarray:
     return np.bincount(counts.indices, minlength=counts.shape[1])
 
 
+def sublinear_tfidf_weights(counts: sparse.csr_matrix) -> np.ndarray:
+    """Each stored count's weight, before normalising: (1 + ln tf) × (ln((1 + n) / (1 + df)) + 1), as float64."""
+    papers = counts.shape[0]
+    idf = np.log((1 + papers) / (1 + document_frequency(counts).astype(np.float64))) + 1
+    weights: np.ndarray = (1 + np.log(counts.data.astype(np.float64))) * idf[counts.indices]
+    return weights
+
+
 def quantized_tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     """Sublinear TF-IDF rows, L2-normalised, rounded to multiples of 1/QUANTUM (stored as whole numbers).
 
@@ -179,9 +187,7 @@ def quantized_tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     idf = ln((1 + n) / (1 + df)) + 1. Row norms are summed with math.fsum,
     exactly rounded, so they do not depend on the order of the columns.
     """
-    papers = counts.shape[0]
-    idf = np.log((1 + papers) / (1 + document_frequency(counts).astype(np.float64))) + 1
-    weights = (1 + np.log(counts.data.astype(np.float64))) * idf[counts.indices]
+    weights = sublinear_tfidf_weights(counts)
     squares = (weights * weights).tolist()
     norms = np.array(
         [math.fsum(squares[start:end]) for start, end in zip(counts.indptr[:-1], counts.indptr[1:], strict=True)]

@@ -20,7 +20,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import svds
 
-from site_builder.enrich.text_features import TermCounts, count_terms, document_frequency
+from site_builder.enrich.text_features import TermCounts, count_terms, document_frequency, sublinear_tfidf_weights
 from site_builder.model import Paper
 
 SEED = 0
@@ -78,10 +78,9 @@ def _word_tfidf(terms: TermCounts, min_df: int) -> sparse.csr_matrix:
     counts.sort_indices()  # each row's words in word order too: its norm is then summed in the same order
     if counts.shape[1] == 0:
         return counts.tocsr()
-    # TfidfTransformer(sublinear_tf=True): 1 + ln(tf), times ln((1 + n) / (1 + df)) + 1, rows L2-normalised.
+    # TfidfTransformer(sublinear_tf=True): the same weights, rows L2-normalised.
     papers = counts.shape[0]
-    idf = np.log((1 + papers) / (1 + document_frequency(counts).astype(np.float64))) + 1
-    weights = (1 + np.log(counts.data)) * idf[counts.indices]
+    weights = sublinear_tfidf_weights(counts)
     rows = np.repeat(np.arange(papers), np.diff(counts.indptr))
     norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=papers))
     weights /= np.where(norms > 0, norms, 1.0)[rows]
