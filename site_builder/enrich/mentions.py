@@ -50,7 +50,7 @@ def find_mentions(
     names = [(paper.id, paper.title, paper.aliases) for paper in papers]
     names_key = digest(names)
     # Made (or loaded) only if some paper's mentions are not kept: 0.4 s to make at 10,000 papers.
-    index = cache(lambda: index_memo(("name index", names), partial(_name_index, papers)))
+    index = cache(lambda: index_memo(("name index", names_key), partial(_name_index, papers)))
 
     def mentions_of(paper: Paper) -> tuple[Mention, ...]:
         return _mentions_in(paper, index())
