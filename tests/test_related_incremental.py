@@ -23,10 +23,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from bench.generate import generate_papers
 from site_builder.enrich import related, text_features
 from site_builder.enrich.related import related_papers, update_related
-from site_builder.enrich.text_features import TOKEN_PATTERN, count_terms, terms_of
+from site_builder.enrich.text_features import TOKEN_PATTERN, count_terms
 from site_builder.enrich.topic_map import topic_coordinates
 from site_builder.model import Paper
 
+PAPER = Paper(id="p0", title="")
 TAG_NAMES = ["optimization", "federated-learning", "zeroth-order", "privacy", "robustness", "graphs"]
 
 
@@ -119,12 +120,52 @@ def test_the_topic_map_is_the_same_from_counts_carried_over_as_from_fresh_ones()
     assert topic_coordinates(papers, updated) == topic_coordinates(papers, fresh) == topic_coordinates(papers)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from([*"aAbé1_- .,'\n", "the", "of", "grad", "Über", "x2", "İ"]), max_size=60).map("".join))
-def test_terms_are_those_tfidfvectorizer_counts(text: str) -> None:
+def analyzed(text: str) -> Counter[str]:
     analyze = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), token_pattern=TOKEN_PATTERN).build_analyzer()
-    assert terms_of(text) == Counter(analyze(text))
-    assert list(terms_of(text)) == list(Counter(analyze(text)))
+    return Counter(analyze(text))
+
+
+def rows_of(counts: text_features.TermCounts) -> list[dict[str, int]]:
+    matrix = counts.counts
+    return [
+        {
+            counts.vocabulary[column]: int(value)
+            for column, value in zip(matrix[row].indices, matrix[row].data, strict=True)
+        }
+        for row in range(matrix.shape[0])
+    ]
+
+
+TEXT = st.lists(st.sampled_from([*"aAbé1_- .,'\n", "the", "of", "grad", "Über", "x2", "İ", "Σ"]), max_size=60).map(
+    "".join
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=4))
+def test_terms_are_those_tfidfvectorizer_counts(texts: list[tuple[str, str]]) -> None:
+    papers = [
+        dataclasses.replace(PAPER, id=f"p{n}", title=title, abstract=abstract)
+        for n, (title, abstract) in enumerate(texts)
+    ]
+    counts = count_terms(papers)
+    expected = [analyzed(text_features.text_of(paper)) for paper in papers]
+    assert rows_of(counts) == [dict(counter) for counter in expected]
+    # Columns in the order terms first appear, paper after paper.
+    assert counts.vocabulary == tuple(dict.fromkeys(term for counter in expected for term in counter))
+
+
+def test_counts_carried_over_and_fresh_ones_are_the_same_counts() -> None:
+    papers = generate_papers(60, seed=5)
+    before = count_terms(papers)
+    edited = [
+        dataclasses.replace(paper, abstract=paper.abstract + " Quuxification helps.") if n % 7 == 0 else paper
+        for n, paper in enumerate(papers)
+    ]
+    after, fresh = count_terms(edited, before), count_terms(edited)
+    assert after.vocabulary[: len(before.vocabulary)] == before.vocabulary
+    assert rows_of(after) == rows_of(fresh) == [dict(analyzed(text_features.text_of(paper))) for paper in edited]
+    assert after.columns_of(["quuxification helps"]) == [after.vocabulary.index("quuxification helps")]
 
 
 def test_a_term_is_found_again_by_its_column_even_when_hashes_collide(monkeypatch: pytest.MonkeyPatch) -> None:

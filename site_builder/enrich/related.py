@@ -26,7 +26,9 @@ What each link says about why is made in related_reasons.py.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -161,18 +163,23 @@ def update_related(
     stale_reasons = changed | _stale_reasons(text, usable, tag_lists, tag_counts, rarity, previous)
     old_links = previous.links
     row_of = {paper_id: row for row, paper_id in enumerate(ids)}
-    links: dict[str, tuple[RelatedLink, ...]] = {}
+    chosen: list[list[RelatedLink | None]] = []
+    pairs: list[tuple[int, int, int]] = []  # the links to make again, in the order of the None they fill
     for row, paper_id in enumerate(ids):
         reusable = {} if stale_reasons[row] else {link.paper_id: link for link in old_links.get(paper_id, ())}
-        made = []
+        made: list[RelatedLink | None] = []
         for score, other in best[row][:count]:
             link = reusable.get(other)
-            made.append(
-                link
-                if link is not None and not stale_reasons[row_of[other]]
-                else reasons.link(row, row_of[other], score)
-            )
-        links[paper_id] = tuple(made)
+            if link is None or stale_reasons[row_of[other]]:
+                link = None
+                pairs.append((row, row_of[other], score))
+            made.append(link)
+        chosen.append(made)
+    remade = iter(reasons.links(pairs))
+    links = {
+        paper_id: tuple(next(remade) if link is None else link for link in made)
+        for paper_id, made in zip(ids, chosen, strict=True)
+    }
     return state(best, complete, links, rescored)
 
 
@@ -204,7 +211,11 @@ def _row_digests(text: sparse.csr_matrix) -> tuple[bytes, ...]:
 def _plain_terms(vocabulary: Sequence[str], previous: RelatedState | None) -> np.ndarray:
     """Whether each term is free of GENERIC words (kept from ``previous`` for the columns it had)."""
     known = previous.plain_terms if previous is not None else np.zeros(0, dtype=bool)
-    added = [not any(word in GENERIC for word in term.split()) for term in vocabulary[len(known) :]]
+    # A term is one word or two joined by a space (text_features.py).
+    added = [
+        first not in GENERIC and second not in GENERIC
+        for first, _, second in map(operator.methodcaller("partition", " "), vocabulary[len(known) :])
+    ]
     return np.concatenate([known, np.array(added, dtype=bool)])
 
 
@@ -338,11 +349,16 @@ def _score_rows(
     links: list[tuple[RelatedLink, ...]] = []
     row_of = {paper_id: row for row, paper_id in enumerate(ids)}
     for block, scores in scorer.blocks(rows):
+        pairs: list[tuple[int, int, int]] = []
+        shown: list[int] = []
         for row, row_scores in zip(block.tolist(), scores, strict=True):
             found, whole = _best_of(row_scores, ids, kept)
             best.append(found)
             complete.append(whole)
-            links.append(tuple(reasons.link(row, row_of[other], score) for score, other in found[:count]))
+            pairs.extend((row, row_of[other], score) for score, other in found[:count])
+            shown.append(min(len(found), count))
+        made = iter(reasons.links(pairs))
+        links.extend(tuple(itertools.islice(made, number)) for number in shown)
     return best, complete, links
 
 
