@@ -269,6 +269,17 @@ class ItemMemo:
         self._made = set(state.made)
         self.hits, self.misses = state.hits, state.misses
 
+    def branch(self) -> ItemMemo:
+        """A memo of the same stored results that keeps its own use, for a second process; see ``merge``."""
+        return ItemMemo(self._stored, self._enabled)
+
+    def merge(self, state: MemoState) -> None:
+        """Add what a ``branch`` of this memo used and made (its ``state``, sent back), as if used here."""
+        self.used.update(state.used)
+        self._made |= state.made
+        self.hits += state.hits
+        self.misses += state.misses
+
     def changed_shards(self) -> dict[int, dict[bytes, Any]]:
         """What each shard now holds, for the shards with a new result or a stored one this build did not ask for."""
         dropped = {key[0] % SHARDS for key in self._stored.keys() - self.used.keys()}
@@ -278,6 +289,29 @@ class ItemMemo:
             if shard is not None:
                 shard[key] = value
         return changed
+
+
+def step_beside(memo: Memo, step: Callable[[Memo], T], *, parallel: bool = True) -> Callable[[], T]:
+    """Start ``step(memo)`` in a second process (background.py); the function returned gives its value.
+
+    The step uses a ``branch`` of an ``ItemMemo``: what it reused and made is
+    merged into ``memo`` when its value is taken, as if it had run here.
+    Without ``parallel`` it runs in place then.
+    """
+    branch = memo.branch() if isinstance(memo, ItemMemo) else memo
+    job = Background(functools.partial(_with_memo_state, step, branch), parallel=parallel)
+
+    def result() -> T:
+        value, state = job.result()
+        if isinstance(memo, ItemMemo) and state is not None:
+            memo.merge(state)
+        return value
+
+    return result
+
+
+def _with_memo_state(step: Callable[[Memo], T], memo: Memo) -> tuple[T, MemoState | None]:
+    return step(memo), memo.state() if isinstance(memo, ItemMemo) else None
 
 
 def no_memo(inputs: object, compute: Callable[[], T]) -> T:

@@ -12,6 +12,10 @@ import pytest
 import yaml
 
 from bench.generate import generate_project
+from site_builder import background
+from site_builder.catalog import load
+from site_builder.enrich import related
+from site_builder.render import pages
 from tests.conftest import run
 
 PAPERS = 60
@@ -140,3 +144,25 @@ def test_the_full_build_with_mkdocs_matches_too(project: Path, tmp_path: Path) -
     theirs = {p.relative_to(cold / "site").as_posix(): p.read_bytes() for p in (cold / "site").rglob("*.html")}
     assert len(ours) > PAPERS
     assert ours == theirs
+
+
+def test_work_split_over_two_processes_gives_the_bytes_of_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Records read, related papers scored and pages rendered half in a second process, with the cache."""
+    monkeypatch.setattr(load, "PARALLEL_RECORDS", 10)
+    monkeypatch.setattr(pages, "PARALLEL_PAPERS", 10)
+    monkeypatch.setattr(related, "PARALLEL_ROWS", 10)
+    root = tmp_path / "project"
+    generate_project(PAPERS, root)
+    assert run(root, "build", "--no-mkdocs") == 0
+    paper_id = paper_ids(root)[-5]  # read and rendered by the second process
+    edit(root, paper_id, lambda data: data.update(notes="Compare with the 2019 baseline."))
+    capsys.readouterr()
+    assert run(root, "build", "--no-mkdocs") == 0
+    output = capsys.readouterr().err
+    # What the second process reused and made is counted (and kept) as if made here.
+    assert reuse_counts(output)[1] == 2, output
+    assert "1 written" in output
+    monkeypatch.setitem(background._settings, "parallel", False)
+    assert generated_files(root) == generated_files(cold_copy(root, tmp_path / "one-process"))

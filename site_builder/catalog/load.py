@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from site_builder.cache import Memo, digest, no_memo
+from site_builder.cache import Memo, digest, no_memo, step_beside
 from site_builder.catalog.records import paper_from_yaml
 from site_builder.catalog.vocabulary import load_vocabulary
 from site_builder.catalog.yamlio import ParsedYaml, key_lines, parse_yaml
@@ -75,27 +76,49 @@ def load_catalog(paths: CatalogPaths, memo: Memo = no_memo) -> Catalog:
     folder = paths.display(paths.papers)  # once: resolving 10,000 paths took most of a second
     # str paths: pathlib's per-path work took half a second at 10,000 records.
     root = os.fspath(paths.papers)
+    read = partial(_read_records, root=root, folder=folder, vocabulary=vocabulary, known_tags=known_tags)
+    # From PARALLEL_RECORDS records, the second half is read by a second process (background.py).
+    half = len(record_names) // 2 if len(record_names) >= PARALLEL_RECORDS else len(record_names)
+    second_half = step_beside(memo, partial(read, record_names[half:]), parallel=half < len(record_names))
+    first_half = read(track(record_names[:half], "read catalog/papers", unit="records", summary=False), memo)
     fingerprints: dict[str, bytes] = {}
-    for name in track(record_names, "read catalog/papers", unit="records", summary=False):
-        display = f"{folder}/{name}"
-        with open(f"{root}/{name}", "rb") as handle:
-            raw = handle.read()
-        raw_digest = hashlib.blake2b(raw, digest_size=20).digest()
-        paper, record_problems, title_line = memo(
-            ("record", display, raw_digest, vocabulary),
-            partial(_read_record, name.removesuffix(".yaml"), raw, display, known_tags),
-        )
+    for name, (raw_digest, (paper, record_problems, title_line)) in zip(
+        record_names, first_half + second_half(), strict=True
+    ):
         problems.extend(record_problems)
         if paper is not None:
             papers.append(paper)
             title_lines[paper.id] = title_line
             # All the paper is made of: its file's name and bytes, and the tags it may use.
-            made_of = raw_digest + vocabulary + display.encode()
+            made_of = raw_digest + vocabulary + f"{folder}/{name}".encode()
             fingerprints[paper.id] = hashlib.blake2b(made_of, digest_size=20).digest()
     problems.extend(_duplicates(papers, paths, title_lines))
     if problems:
         raise BadInput(problems)
     return Catalog(papers=tuple(papers), tags=tags, fingerprints=fingerprints)
+
+
+PARALLEL_RECORDS = 2000
+
+RecordResult = tuple[Paper | None, list[Problem], int]  # the paper, its problems, the line of its title
+
+
+def _read_records(
+    names: Iterable[str], memo: Memo, *, root: str, folder: str, vocabulary: bytes, known_tags: set[str]
+) -> list[tuple[bytes, RecordResult]]:
+    """Each record file's digest and what ``_read_record`` makes of it (or ``memo`` kept of it)."""
+    results = []
+    for name in names:
+        display = f"{folder}/{name}"
+        with open(f"{root}/{name}", "rb") as handle:
+            raw = handle.read()
+        raw_digest = hashlib.blake2b(raw, digest_size=20).digest()
+        result = memo(
+            ("record", display, raw_digest, vocabulary),
+            partial(_read_record, name.removesuffix(".yaml"), raw, display, known_tags),
+        )
+        results.append((raw_digest, result))
+    return results
 
 
 def _read_record(

@@ -8,10 +8,11 @@ engine passes them through whole.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from functools import partial
 
-from site_builder.cache import Memo, no_memo
+from site_builder.cache import Memo, no_memo, step_beside
 from site_builder.model import EnrichedPaper, Mention, RelatedLink, Tag
 from site_builder.progress import track
 from site_builder.render.bibtex import bibtex_entries, bibtex_keys
@@ -80,9 +81,11 @@ def _all_pages(
     # Entries to cite from (the page, the tag and catalog files) leave the abstract out, as Google Scholar's
     # do: repeated in every tag's file it was the largest part of the site. papers/<id>.bib has it all.
     entries: dict[str, str] = {}
-    for entry in track(papers, "render paper pages", summary=False):
-        fingerprint = fingerprints.get(entry.paper.id)
-        files = paper_files(entry, titles, authors, cite_keys[entry.paper.id], memo, fingerprint)
+    made = partial(_paper_files_of, titles=titles, authors=authors, cite_keys=cite_keys, fingerprints=fingerprints)
+    half = round(len(papers) * (1 - SHARE_BESIDE)) if len(papers) >= PARALLEL_PAPERS else len(papers)
+    second_half = step_beside(memo, partial(made, papers[half:]), parallel=half < len(papers))
+    first_half = made(track(papers[:half], "render paper pages", summary=False), memo)
+    for entry, files in zip(papers, first_half + second_half(), strict=True):
         pages[paper_path(entry.paper.id)], pages[paper_bib_path(entry.paper.id)], entries[entry.paper.id] = files
     by_title = sorted(papers, key=lambda entry: (title_key(entry.paper.title), entry.paper.id))
     pages.update(paginated(by_title, index_path, "All papers", intro=_catalog_bib_link, memo=memo))
@@ -98,6 +101,30 @@ def _all_pages(
     return pages
 
 
+# From this many papers, most paper pages are rendered in a second process (background.py): they
+# are most of the rendering, and each depends only on its own paper and the names it links to.
+# The second process takes the larger share, as this one then renders the list pages.
+PARALLEL_PAPERS = 2000
+SHARE_BESIDE = 0.6
+
+PaperFiles = tuple[str, str, str]
+
+
+def _paper_files_of(
+    papers: Iterable[EnrichedPaper],
+    memo: Memo,
+    *,
+    titles: Mapping[str, str],
+    authors: Mapping[str, str],
+    cite_keys: Mapping[str, str],
+    fingerprints: Mapping[str, bytes],
+) -> list[PaperFiles]:
+    return [
+        paper_files(entry, titles, authors, cite_keys[entry.paper.id], memo, fingerprints.get(entry.paper.id))
+        for entry in papers
+    ]
+
+
 def paper_files(
     entry: EnrichedPaper,
     titles: Mapping[str, str],
@@ -105,7 +132,7 @@ def paper_files(
     cite_key: str,
     memo: Memo,
     fingerprint: bytes | None = None,
-) -> tuple[str, str, str]:
+) -> PaperFiles:
     """A paper's page, its full BibTeX and its BibTeX without the abstract.
 
     They depend on the enriched paper, its citation key, and of the whole
