@@ -12,7 +12,7 @@ A pair's score is the text cosine plus weighted tag and author terms. Up to
 ``RELATED_COUNT`` papers above ``MIN_SCORE`` are kept, best first: a paper
 with no good match shows fewer, not noise. Rows are scored a block at a
 time, so memory grows with N × block, never N × N; a cold build still
-scores every pair (docs/scaling.md says what changes beyond).
+scores every pair, once for both papers (docs/scaling.md says what changes beyond).
 
 Weights are whole multiples of 1/QUANTUM (text_features.py), so scores are
 exact integers, the same in any order of summation. That is what lets a
@@ -60,7 +60,7 @@ DENSE_SHARED_BY = 500
 KEPT_PER_COUNT = 3  # each paper keeps its best 3 × count candidates for the next build
 # Above this share of changed papers, rescoring everything is cheaper than patching lists.
 REBUILD_SHARE = 1 / 3
-# From this many papers, a cold build scores half of them in a second process (fork costs little beside).
+# From this many papers, a cold build scores half of the pairs in a second process (fork costs little beside).
 PARALLEL_ROWS = 2000
 # A term explains a link only if few papers use it (at most this share of the catalog).
 DISTINCTIVE_SHARE = 0.12
@@ -290,6 +290,11 @@ class _Scorer:
         self.rare_t = self.rare.T.tocsr()
         self.authors = authors
         self.authors_t = authors.T.tocsr()
+        # The rarer words of each block of papers, transposed: a cold build scores a block of
+        # rows only against the papers from its own block on (``upper``).
+        self.rare_t_blocks = [
+            self.rare[start : start + BLOCK_ROWS].T.tocsr() for start in range(0, self.rare.shape[0], BLOCK_ROWS)
+        ]
         self._ready = True
 
     def __call__(self, rows: np.ndarray) -> np.ndarray:
@@ -300,6 +305,27 @@ class _Scorer:
         shared = (self.authors[rows] @ self.authors_t).tocoo()
         scores[shared.row, shared.col] += np.float32(AUTHOR_UNITS)
         scores[np.arange(len(rows)), rows] = -1.0  # a paper is not related to itself
+        return scores
+
+    def upper(self, start: int) -> np.ndarray:
+        """Scores of the block of rows from ``start`` (a multiple of BLOCK_ROWS) against papers ``start`` on.
+
+        Scores are symmetric, so the pairs of a later paper with an earlier one
+        are those of the earlier one's block: half the products of ``__call__``.
+        """
+        self.prepare()
+        end = min(start + BLOCK_ROWS, self.dense.shape[0])
+        scores = self.dense[start:end] @ self.dense[start:].T
+        rare = self.rare[start:end]
+        for number in range(start // BLOCK_ROWS, len(self.rare_t_blocks)):
+            first = number * BLOCK_ROWS - start
+            part = rare @ self.rare_t_blocks[number]
+            scores[:, first : first + part.shape[1]] += part.toarray()
+        shared = (self.authors[start:end] @ self.authors_t).tocoo()
+        later = shared.col >= start
+        scores[shared.row[later], shared.col[later] - start] += np.float32(AUTHOR_UNITS)
+        own = np.arange(end - start)
+        scores[own, own] = -1.0  # a paper is not related to itself
         return scores
 
     def blocks(self, rows: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -320,46 +346,105 @@ def _best_of(row_scores: np.ndarray, ids: Sequence[str], kept: int) -> tuple[tup
 
 
 Scored = tuple[list[tuple[Candidate, ...]], list[bool], list[tuple[RelatedLink, ...]]]
+# Per candidate: the paper whose list it is for, the other paper, the score (see _upper_candidates).
+Candidates = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def _score_all(scorer: _Scorer, reasons: Reasons, ids: Sequence[str], kept: int, count: int) -> Scored:
     """Every row's best candidates, whether that is all of them, and its links.
 
-    Rows are independent: above ``PARALLEL_ROWS``, the second half is
-    scored in a second process (background.py) while this one scores the
-    first. At 10,000 papers on two shared cores that took 16.2–16.9 s
-    against 18.2–20.4 s in one process (counting terms, 6 s, is not split).
+    Each pair is scored once (``_Scorer.upper``): a block of rows against the
+    papers from its own block on, whose scores serve both papers' lists.
+    Above ``PARALLEL_ROWS``, the blocks are shared with a second process
+    (background.py), each taking half of the pairs, and so are the reasons.
     """
-    rows = np.arange(len(ids))
-    if len(rows) < PARALLEL_ROWS:
-        return _score_rows(scorer, reasons, ids, rows, kept, count)
-    half = len(rows) // 2
+    starts = list(range(0, len(ids), BLOCK_ROWS))
     scorer.prepare()  # once, before the fork: both processes then share its matrices
-    second = Background(partial(_score_rows, scorer, reasons, ids, rows[half:], kept, count))
-    best, complete, links = _score_rows(scorer, reasons, ids, rows[:half], kept, count)
-    more_best, more_complete, more_links = second.result()
-    return best + more_best, complete + more_complete, links + more_links
+    parallel = len(ids) >= PARALLEL_ROWS
+    # Block k scores (N - start_k) × rows pairs: the first process's blocks are fewer and wider.
+    work = np.cumsum([len(ids) - start for start in starts])
+    split = int(np.searchsorted(work, work[-1] / 2)) + 1 if parallel else len(starts)
+    second = Background(partial(_upper_candidates, scorer, starts[split:], kept), parallel=parallel)
+    mine = _upper_candidates(scorer, starts[:split], kept)
+    theirs = second.result() if split < len(starts) else None
+    best, complete = _best_lists(mine, theirs, ids, kept)
+    half = len(ids) // 2 if parallel else len(ids)
+    links_later = Background(partial(_links, reasons, best, ids, half, len(ids), count), parallel=parallel)
+    return best, complete, _links(reasons, best, ids, 0, half, count) + links_later.result()
 
 
-def _score_rows(
-    scorer: _Scorer, reasons: Reasons, ids: Sequence[str], rows: np.ndarray, kept: int, count: int
-) -> Scored:
-    best: list[tuple[Candidate, ...]] = []
-    complete: list[bool] = []
-    links: list[tuple[RelatedLink, ...]] = []
+def _upper_candidates(scorer: _Scorer, starts: Sequence[int], kept: int) -> Candidates:
+    """The candidates the blocks at ``starts`` give each paper, and how many above MIN_SCORE each got.
+
+    Of each row's scores and of each later column's, only those that reach its
+    ``kept``-th best in this block are kept (all of them on a tie), so the
+    merged lists are exact.
+    """
+    papers = scorer.dense.shape[0]
+    counts = np.zeros(papers, dtype=np.int64)
+    owners: list[np.ndarray] = []
+    others: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for start in starts:
+        scores = scorer.upper(start)
+        end = start + scores.shape[0]
+        counts[start:end] += np.count_nonzero(scores >= MIN_UNITS, axis=1)
+        rows, columns = np.nonzero(scores >= _cut(scores, kept)[:, None])
+        owners.append(rows + start)
+        others.append(columns + start)
+        values.append(scores[rows, columns])
+        later = np.ascontiguousarray(scores[:, end - start :].T)  # each later paper's scores against this block
+        if later.size:
+            counts[end:] += np.count_nonzero(later >= MIN_UNITS, axis=1)
+            columns, rows = np.nonzero(later >= _cut(later, kept)[:, None])
+            owners.append(columns + end)
+            others.append(rows + start)
+            values.append(later[columns, rows])
+    empty = np.zeros(0, dtype=np.int64)
+    return (
+        np.concatenate(owners) if owners else empty,
+        np.concatenate(others) if others else empty,
+        np.concatenate(values) if values else np.zeros(0, dtype=np.float32),
+        counts,
+    )
+
+
+def _cut(scores: np.ndarray, kept: int) -> np.ndarray:
+    """Per row, the least score worth keeping: its ``kept``-th best, and at least MIN_UNITS."""
+    if scores.shape[1] <= kept:
+        return np.full(scores.shape[0], MIN_UNITS, dtype=np.float32)
+    kth = np.partition(scores, scores.shape[1] - kept, axis=1)[:, scores.shape[1] - kept]
+    return np.maximum(kth, np.float32(MIN_UNITS))
+
+
+def _best_lists(
+    mine: Candidates, theirs: Candidates | None, ids: Sequence[str], kept: int
+) -> tuple[list[tuple[Candidate, ...]], list[bool]]:
+    """Each paper's ``kept`` best candidates, best first (ties by id), and whether that is all above MIN_SCORE."""
+    parts = [mine] if theirs is None else [mine, theirs]
+    owners, others, values = (np.concatenate([part[field] for part in parts]) for field in range(3))
+    counts: np.ndarray = np.sum([part[3] for part in parts], axis=0)
+    id_rank = np.empty(len(ids), dtype=np.int64)
+    id_rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
+    order = np.lexsort((id_rank[others], -values, owners))
+    owners, others, values = owners[order], others[order], values[order]
+    first = np.searchsorted(owners, np.arange(len(ids)))
+    place = np.arange(len(owners)) - first[owners]
+    shown = place < kept
+    by_row: list[list[Candidate]] = [[] for _ in ids]
+    for owner, other, value in zip(owners[shown].tolist(), others[shown].tolist(), values[shown].tolist(), strict=True):
+        by_row[owner].append((int(value), ids[other]))
+    return [tuple(row) for row in by_row], [bool(number <= kept) for number in counts.tolist()]
+
+
+def _links(
+    reasons: Reasons, best: Sequence[tuple[Candidate, ...]], ids: Sequence[str], start: int, end: int, count: int
+) -> list[tuple[RelatedLink, ...]]:
+    """The links of rows ``start`` to ``end``: their ``count`` best candidates, with reasons."""
     row_of = {paper_id: row for row, paper_id in enumerate(ids)}
-    for block, scores in scorer.blocks(rows):
-        pairs: list[tuple[int, int, int]] = []
-        shown: list[int] = []
-        for row, row_scores in zip(block.tolist(), scores, strict=True):
-            found, whole = _best_of(row_scores, ids, kept)
-            best.append(found)
-            complete.append(whole)
-            pairs.extend((row, row_of[other], score) for score, other in found[:count])
-            shown.append(min(len(found), count))
-        made = iter(reasons.links(pairs))
-        links.extend(tuple(itertools.islice(made, number)) for number in shown)
-    return best, complete, links
+    pairs = [(row, row_of[other], score) for row in range(start, end) for score, other in best[row][:count]]
+    made = iter(reasons.links(pairs))
+    return [tuple(itertools.islice(made, min(len(best[row]), count))) for row in range(start, end)]
 
 
 def _changed_rows(
