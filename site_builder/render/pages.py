@@ -8,7 +8,7 @@ engine passes them through whole.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import partial
 
@@ -17,7 +17,7 @@ from site_builder.model import EnrichedPaper, Mention, RelatedLink, Tag
 from site_builder.progress import track
 from site_builder.render.bibtex import bibtex_entries, bibtex_keys
 from site_builder.render.bibtex import clear_caches as clear_bibtex_caches
-from site_builder.render.browse import author_index, author_targets, browse_pages
+from site_builder.render.browse import AuthorIndex, author_index, author_targets, browse_pages
 from site_builder.render.feeds import feed_pages
 from site_builder.render.folding import clear_caches as clear_folding_caches
 from site_builder.render.folding import title_key
@@ -81,31 +81,60 @@ def _all_pages(
     # Entries to cite from (the page, the tag and catalog files) leave the abstract out, as Google Scholar's
     # do: repeated in every tag's file it was the largest part of the site. papers/<id>.bib has it all.
     entries: dict[str, str] = {}
-    made = partial(_paper_files_of, titles=titles, authors=authors, cite_keys=cite_keys, fingerprints=fingerprints)
-    half = round(len(papers) * (1 - SHARE_BESIDE)) if len(papers) >= PARALLEL_PAPERS else len(papers)
-    second_half = step_beside(memo, partial(made, papers[half:]), parallel=half < len(papers))
-    first_half = made(track(papers[:half], "render paper pages", summary=False), memo)
-    for entry, files in zip(papers, first_half + second_half(), strict=True):
-        pages[paper_path(entry.paper.id)], pages[paper_bib_path(entry.paper.id)], entries[entry.paper.id] = files
     by_title = sorted(papers, key=lambda entry: (title_key(entry.paper.title), entry.paper.id))
-    pages.update(paginated(by_title, index_path, "All papers", intro=_catalog_bib_link, memo=memo))
-    pages[CATALOG_BIB] = "\n".join(entries[entry.paper.id] for entry in by_title)
     members = papers_by_tag(papers, tags)
-    pages.update(tag_pages(tags, members, memo))
+    lists = partial(_list_pages, papers, tags, site, points, author_list, by_title, members)
+    made = partial(_paper_files_of, titles=titles, authors=authors, cite_keys=cite_keys, fingerprints=fingerprints)
+    # The list pages and some paper pages are made in a second process meanwhile (background.py).
+    parallel = len(papers) >= PARALLEL_PAPERS
+    cut = round(len(papers) * (1 - SHARE_BESIDE)) if parallel else len(papers)
+    beside = step_beside(memo, partial(_lists_and_files, lists, made, papers[cut:]), parallel=parallel)
+    here = made(track(papers[:cut], "render paper pages", summary=False), memo)
+    list_pages, there = beside()
+    for entry, files in zip(papers, here + there, strict=True):
+        pages[paper_path(entry.paper.id)], pages[paper_bib_path(entry.paper.id)], entries[entry.paper.id] = files
+    pages.update(list_pages)
+    pages[CATALOG_BIB] = "\n".join(entries[entry.paper.id] for entry in by_title)
     for tag in tags:
         ordered = sorted(members[tag.name], key=newest_first)
         pages[tag_bib_path(tag.name)] = "\n".join(entries[entry.paper.id] for entry in ordered)
+    return pages
+
+
+# From this many papers, the list pages and a share of the paper pages are rendered in a second
+# process (background.py). Each paper page depends only on its own paper and the names it links to;
+# the list pages only on the enriched papers. This process renders the rest of the paper pages.
+PARALLEL_PAPERS = 2000
+SHARE_BESIDE = 0.25
+
+
+def _list_pages(
+    papers: Sequence[EnrichedPaper],
+    tags: Sequence[Tag],
+    site: SiteInfo,
+    points: Mapping[str, tuple[float, float]],
+    author_list: AuthorIndex,
+    by_title: Sequence[EnrichedPaper],
+    members: Mapping[str, Sequence[EnrichedPaper]],
+    memo: Memo,
+) -> dict[str, str]:
+    """The pages that list papers: all papers, tags, browse pages, feeds and home."""
+    pages = paginated(by_title, index_path, "All papers", intro=_catalog_bib_link, memo=memo)
+    pages.update(tag_pages(tags, members, memo))
     pages.update(browse_pages(papers, points, memo, author_list))
     pages.update(feed_pages(papers, tags, members, site.name, site.description, site.site_url, memo))
     pages[HOME] = home_page(papers, tags, members, points, site.name, site.description)
     return pages
 
 
-# From this many papers, most paper pages are rendered in a second process (background.py): they
-# are most of the rendering, and each depends only on its own paper and the names it links to.
-# The second process takes the larger share, as this one then renders the list pages.
-PARALLEL_PAPERS = 2000
-SHARE_BESIDE = 0.6
+def _lists_and_files(
+    lists: Callable[[Memo], dict[str, str]],
+    made: Callable[[Sequence[EnrichedPaper], Memo], list[PaperFiles]],
+    papers: Sequence[EnrichedPaper],
+    memo: Memo,
+) -> tuple[dict[str, str], list[PaperFiles]]:
+    return lists(memo), made(papers, memo)
+
 
 PaperFiles = tuple[str, str, str]
 
