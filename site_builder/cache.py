@@ -260,14 +260,8 @@ class ItemMemo:
         return value  # type: ignore[no-any-return]
 
     def state(self) -> MemoState:
-        """What this build asked for and made so far, for ``adopt`` in another process's copy."""
+        """What this build asked for and made so far, for ``merge`` into the memo this one is a ``branch`` of."""
         return MemoState(self.used, frozenset(self._made), self.hits, self.misses)
-
-    def adopt(self, state: MemoState) -> None:
-        """Take ``state`` from a copy of this memo used in a second process (background.py), as if used here."""
-        self.used = dict(state.used)
-        self._made = set(state.made)
-        self.hits, self.misses = state.hits, state.misses
 
     def branch(self) -> ItemMemo:
         """A memo of the same stored results that keeps its own use, for a second process; see ``merge``."""

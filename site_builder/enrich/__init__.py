@@ -7,17 +7,15 @@ from the last build's state, rescoring only the papers whose weights moved.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from site_builder.background import Background
-from site_builder.cache import BuildCache, ItemMemo, Memo, MemoState
+from site_builder.cache import BuildCache, step_beside
 from site_builder.enrich.mentions import find_mentions, mentioned_by
 from site_builder.enrich.related import RelatedState, update_related
 from site_builder.enrich.tags import assign_tags
 from site_builder.enrich.text_features import TermCounts
-from site_builder.model import Catalog, EnrichedPaper, Mention, Paper
+from site_builder.model import Catalog, EnrichedPaper
 from site_builder.progress import stage
 
 
@@ -27,13 +25,6 @@ class Enrichment:
 
     papers: tuple[EnrichedPaper, ...]
     terms: TermCounts
-
-
-def _mentions(
-    papers: Sequence[Paper], memo: ItemMemo, index_memo: Memo
-) -> tuple[dict[str, tuple[Mention, ...]], MemoState]:
-    """``find_mentions``, and the memo's state after it (the "mention names" entry is written by this step alone)."""
-    return find_mentions(papers, memo, index_memo), memo.state()
 
 
 def enrich(catalog: Catalog, cache: BuildCache | None = None) -> tuple[EnrichedPaper, ...]:
@@ -46,8 +37,9 @@ def enrich_catalog(catalog: Catalog, cache: BuildCache | None = None) -> Enrichm
     cache = cache or BuildCache(None)
     papers = catalog.papers
     # Mentions need only the papers: found in a second process while tags and related papers are made.
-    mention_memo = cache.items("mentions")
-    mentions_job = Background(partial(_mentions, papers, mention_memo, partial(cache.stage, "mention names")))
+    # (The "mention names" entry is written by that step alone; what it did in the per-paper memo is merged back.)
+    find = partial(find_mentions, papers, index_memo=partial(cache.stage, "mention names"))
+    mentions_job = step_beside(cache.items("mentions"), lambda memo: find(memo=memo))
     with stage("enrich: tags"):
         tags_by_id = assign_tags(papers, catalog.tags, cache.items("tags"))
     with stage("enrich: related papers"):
@@ -56,8 +48,7 @@ def enrich_catalog(catalog: Catalog, cache: BuildCache | None = None) -> Enrichm
         if related is not previous:
             cache.keep("related papers", related, beside=True)
     with stage("enrich: mentions (finished)"):
-        mentions, memo_state = mentions_job.result()
-        mention_memo.adopt(memo_state)  # what the second process reused and made, saved with this cache
+        mentions = mentions_job()
         backlinks = mentioned_by(mentions)
     enriched = tuple(
         EnrichedPaper(
