@@ -80,7 +80,8 @@ def load_catalog(paths: CatalogPaths, memo: Memo = no_memo) -> Catalog:
     # From PARALLEL_RECORDS records, the second half is read by a second process (background.py).
     half = len(record_names) // 2 if len(record_names) >= PARALLEL_RECORDS else len(record_names)
     second_half = step_beside(memo, partial(read, record_names[half:]), parallel=half < len(record_names))
-    first_half = read(track(record_names[:half], "read catalog/papers", unit="records", summary=False), memo)
+    label = "read catalog/papers" if half == len(record_names) else "read catalog/papers (half; the rest in parallel)"
+    first_half = read(track(record_names[:half], label, unit="records", summary=False), memo)
     fingerprints: dict[str, bytes] = {}
     for name, (raw_digest, (paper, record_problems, title_line)) in zip(
         record_names, first_half + second_half(), strict=True

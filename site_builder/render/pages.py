@@ -89,7 +89,8 @@ def _all_pages(
     parallel = len(papers) >= PARALLEL_PAPERS
     cut = round(len(papers) * (1 - SHARE_BESIDE)) if parallel else len(papers)
     beside = step_beside(memo, partial(_lists_and_files, lists, made, papers[cut:]), parallel=parallel)
-    here = made(track(papers[:cut], "render paper pages", summary=False), memo)
+    label = "render paper pages" if cut == len(papers) else "render paper pages (most; the rest in parallel)"
+    here = made(track(papers[:cut], label, summary=False), memo)
     list_pages, there = beside()
     for entry, files in zip(papers, here + there, strict=True):
         pages[paper_path(entry.paper.id)], pages[paper_bib_path(entry.paper.id)], entries[entry.paper.id] = files
