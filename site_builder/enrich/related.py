@@ -25,6 +25,7 @@ What each link says about why is made in related_reasons.py.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import math
@@ -290,12 +291,13 @@ class _Scorer:
         self.rare_t = self.rare.T.tocsr()
         self.authors = authors
         self.authors_t = authors.T.tocsr()
-        # The rarer words of each block of papers, transposed: a cold build scores a block of
-        # rows only against the papers from its own block on (``upper``).
-        self.rare_t_blocks = [
-            self.rare[start : start + BLOCK_ROWS].T.tocsr() for start in range(0, self.rare.shape[0], BLOCK_ROWS)
-        ]
         self._ready = True
+
+    @functools.cached_property
+    def rare_t_blocks(self) -> list[sparse.csr_matrix]:
+        """The rarer words of each block of papers, transposed (only a cold build needs them: ``upper``)."""
+        self.prepare()
+        return [self.rare[start : start + BLOCK_ROWS].T.tocsr() for start in range(0, self.rare.shape[0], BLOCK_ROWS)]
 
     def __call__(self, rows: np.ndarray) -> np.ndarray:
         self.prepare()
@@ -359,7 +361,8 @@ def _score_all(scorer: _Scorer, reasons: Reasons, ids: Sequence[str], kept: int,
     (background.py), each taking half of the pairs, and so are the reasons.
     """
     starts = list(range(0, len(ids), BLOCK_ROWS))
-    scorer.prepare()  # once, before the fork: both processes then share its matrices
+    blocks = scorer.rare_t_blocks  # made once, before the fork: both processes then share the matrices
+    assert len(blocks) == len(range(0, len(ids), BLOCK_ROWS))
     parallel = len(ids) >= PARALLEL_ROWS
     # Block k scores (N - start_k) × rows pairs: the first process's blocks are fewer and wider.
     work = np.cumsum([len(ids) - start for start in starts])

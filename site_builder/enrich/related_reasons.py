@@ -41,9 +41,6 @@ class Reasons:
         self.tag_lists, self.tag_rarity, self.author_keys = tag_lists, tag_rarity, author_keys
         self._plain: dict[int, str] = {}  # each paper's lowercased text, made once (a paper is in many links)
 
-    def link(self, row: int, column: int, score: int) -> RelatedLink:
-        return self.links([(row, column, score)])[0]
-
     def links(self, pairs: Sequence[tuple[int, int, int]]) -> list[RelatedLink]:
         """The link from paper ``row`` to paper ``column`` with its ``score`` (in UNITs), for each pair.
 
