@@ -195,7 +195,8 @@ def run_our_stages(root: Path, clock: StageClock) -> dict[str, int]:
     pages = clock.run("render", build.render_pages, enriched, catalog.tags, info, points)
     docs_dir = paths.root / "docs"
     generated = build.GENERATED_FOLDERS + build.GENERATED_FILES
-    documents = clock.run("search index", build.paper_documents, enriched) + clock.run(
+    tags_by_id = {entry.paper.id: entry.tags for entry in enriched}
+    documents = clock.run("search index", build.paper_documents, catalog.papers, tags_by_id) + clock.run(
         "search index", build.handwritten_documents, docs_dir, generated
     )
     payload = clock.run("search index", build.build_payload, documents)

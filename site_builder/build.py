@@ -24,10 +24,10 @@ from yaml_env_tag import construct_env_tag
 from site_builder.background import Background
 from site_builder.cache import CACHE_FOLDER, BuildCache
 from site_builder.catalog import CatalogPaths, load_catalog
-from site_builder.enrich import enrich_catalog
+from site_builder.enrich import catalog_tags, enrich_catalog
 from site_builder.enrich.topic_map import topic_coordinates
 from site_builder.errors import BuildFailed
-from site_builder.model import EnrichedPaper
+from site_builder.model import Paper
 from site_builder.progress import say, stage
 from site_builder.render import SiteInfo, render_pages, write_pages
 from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS
@@ -51,13 +51,14 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
     cache = BuildCache(paths.root / CACHE_FOLDER if use_cache else None)
     with stage("load and check"):
         catalog = load_catalog(paths, cache.items("records"))
-    enrichment = enrich_catalog(catalog, cache)
-    enriched = enrichment.papers
+    tags_by_id = catalog_tags(catalog, cache)
     config_file = paths.root / "mkdocs.yml"
     docs_dir = paths.root / "docs"
     with stage("search index (started)"):
-        # It needs only the enriched papers: started now, it is made while the pages are rendered.
-        search_files = start_search_index(enriched, docs_dir, cache)
+        # It needs only the papers and their tags: started now, it is made while the rest is enriched and rendered.
+        search_files = start_search_index(catalog.papers, tags_by_id, docs_dir, cache)
+    enrichment = enrich_catalog(catalog, cache, tags_by_id)
+    enriched = enrichment.papers
     with stage("enrich: topic map"):
         # The map is made from the papers' term counts alone: keyed by the digests of the texts counted.
         terms = enrichment.terms
@@ -92,14 +93,14 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
 
 
 def start_search_index(
-    papers: Sequence[EnrichedPaper], docs_dir: Path, cache: BuildCache
+    papers: Sequence[Paper], tags_by_id: Mapping[str, tuple[str, ...]], docs_dir: Path, cache: BuildCache
 ) -> Callable[[], dict[str, str]]:
     """The search index files, as a call that gives them: begun in a second process (background.py).
 
     All of the step runs there, looking up the cache included: the parent
     only waits for the files at the end.
     """
-    job = Background(partial(_search_index_files, papers, docs_dir, cache))
+    job = Background(partial(_search_index_files, papers, tags_by_id, docs_dir, cache))
 
     def finish() -> dict[str, str]:
         files, reused = job.result()
@@ -110,14 +111,15 @@ def start_search_index(
 
 
 def _search_index_files(
-    papers: Sequence[EnrichedPaper], docs_dir: Path, cache: BuildCache
+    papers: Sequence[Paper], tags_by_id: Mapping[str, tuple[str, ...]], docs_dir: Path, cache: BuildCache
 ) -> tuple[dict[str, str], bool]:
     """The search index files, and whether they are the last build's (reused as every document is unchanged).
 
     The cache entries it writes ("search index", "search stems") are written
     by this step alone, so it may run in a second process.
     """
-    documents = paper_documents(papers) + handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
+    handwritten = handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
+    documents = paper_documents(papers, tags_by_id) + handwritten
     # As plain tuples: digesting 10,000 dataclasses' reprs took a third of a second.
     inputs = [_document_fields(document) for document in documents]
     found, files = cache.stored("search index", inputs, count=False)

@@ -7,6 +7,7 @@ from the last build's state, rescoring only the papers whose weights moved.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -32,16 +33,24 @@ def enrich(catalog: Catalog, cache: BuildCache | None = None) -> tuple[EnrichedP
     return enrich_catalog(catalog, cache).papers
 
 
-def enrich_catalog(catalog: Catalog, cache: BuildCache | None = None) -> Enrichment:
-    """``enrich``, with the term counts it made on the way."""
+def catalog_tags(catalog: Catalog, cache: BuildCache | None = None) -> dict[str, tuple[str, ...]]:
+    """Each paper's tags, by paper id: the first part of ``enrich_catalog``, which the search index needs alone."""
+    with stage("enrich: tags"):
+        return assign_tags(catalog.papers, catalog.tags, (cache or BuildCache(None)).items("tags"))
+
+
+def enrich_catalog(
+    catalog: Catalog, cache: BuildCache | None = None, tags_by_id: Mapping[str, tuple[str, ...]] | None = None
+) -> Enrichment:
+    """``enrich``, with the term counts it made on the way (``tags_by_id``: ``catalog_tags``, if made)."""
     cache = cache or BuildCache(None)
     papers = catalog.papers
-    # Mentions need only the papers: found in a second process while tags and related papers are made.
+    # Mentions need only the papers: found in a second process while related papers are made.
     # (The "mention names" entry is written by that step alone; what it did in the per-paper memo is merged back.)
     find = partial(find_mentions, papers, index_memo=partial(cache.stage, "mention names"))
     mentions_job = step_beside(cache.items("mentions"), lambda memo: find(memo=memo))
-    with stage("enrich: tags"):
-        tags_by_id = assign_tags(papers, catalog.tags, cache.items("tags"))
+    if tags_by_id is None:
+        tags_by_id = catalog_tags(catalog, cache)
     with stage("enrich: related papers"):
         previous = cache.previous("related papers")
         related = update_related(papers, tags_by_id, previous if isinstance(previous, RelatedState) else None)

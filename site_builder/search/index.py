@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from site_builder.model import EnrichedPaper
+from site_builder.model import Paper
 from site_builder.search.analysis import FOLD_LABEL, FOLD_TABLE, STEMMER_LABEL, STOP_WORDS, stem, words
 from site_builder.search.lunr_format import COMPACT_JSON, LunrIndex, build_index, json_object
 from site_builder.textnorm import visible
@@ -65,17 +65,19 @@ def url_for(document_id: str) -> str:
     return f"papers/{document_id}.html"
 
 
-def paper_documents(papers: Sequence[EnrichedPaper]) -> list[SearchDocument]:
+def paper_documents(papers: Sequence[Paper], tags_by_id: Mapping[str, tuple[str, ...]]) -> list[SearchDocument]:
+    """What search finds of each paper: only its own fields and its tags (so the index can be made before
+    related papers and mentions)."""
     return [
         SearchDocument(
-            id=entry.paper.id,
-            title=visible(entry.paper.title),
-            body=visible(entry.paper.abstract),
-            year=entry.paper.year,
-            tags=entry.tags,
-            authors=tuple(visible(name) for name in entry.paper.authors),
+            id=paper.id,
+            title=visible(paper.title),
+            body=visible(paper.abstract),
+            year=paper.year,
+            tags=tags_by_id[paper.id],
+            authors=tuple(visible(name) for name in paper.authors),
         )
-        for entry in papers
+        for paper in papers
     ]
 
 
