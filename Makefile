@@ -17,9 +17,9 @@ test: install-dev ## Run the whole test suite (unit, integration, browser)
 check: install ## Validate the catalog: every problem as path:line: field: message
 	$(RUN) check
 
-serve: install ## Preview at http://127.0.0.1:8000; an edit to catalog/ regenerates what it touches and reloads
+serve: install ## Preview at http://127.0.0.1:8000; an edit to catalog/ regenerates and re-renders only what it touches, and reloads
 	$(RUN) build --no-mkdocs
-	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve --dev-addr 127.0.0.1:8000
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 deploy: install ## Publish to the gh-pages branch with mkdocs gh-deploy (the Pages workflow's alternative); set SITE_URL=https://<user>.github.io/<repo>/
 	$(RUN) build --no-mkdocs

@@ -17,6 +17,14 @@
    rebuilds, through the build cache, so only what the edit touches is
    remade. A catalog problem is printed as ``path:line: field: message``
    and the preview keeps the last good pages until it is fixed.
+   ``make serve`` runs ``mkdocs serve --dirty``: MkDocs then renders again
+   only the pages whose .md is newer than its HTML, and the build rewrites
+   only the .md files an edit changed, so at 10,000 papers an edit shows in
+   about a second of MkDocs rather than a whole site's build. What a dirty
+   build gets wrong, the hook puts right: the nav's titles are read from
+   their pages, and a change that reaches every page (mkdocs.yml, the theme,
+   a hand-written page, a page removed) empties the preview's folder, so
+   that rebuild is a full one.
 
 4. Material's templates indent every line of every page; at 10,000 papers
    that indentation was 15% of the HTML. ``on_post_page`` drops the spaces
@@ -37,10 +45,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import posixpath
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +68,22 @@ _INDENT = re.compile(r"\n[ \t]+")
 
 
 _serving = False
+_dirty = False  # ``mkdocs serve --dirty``: each rebuild renders only the pages whose .md changed
+_last_inputs: _SiteInputs | None = None  # what the preview's last rebuild was made from
 
 
-def on_startup(command: str, **_: Any) -> None:
-    global _serving
+def on_startup(command: str, dirty: bool = False, **_: Any) -> None:
+    global _serving, _dirty
     _serving = command == "serve"
+    _dirty = _serving and dirty
+    if _dirty:
+        # MkDocs warns on every dirty rebuild that the nav may be inaccurate; on_nav and
+        # on_pre_build keep it accurate, so the warning would only alarm.
+        logging.getLogger("mkdocs.commands.build").addFilter(_not_the_dirty_warning)
+
+
+def _not_the_dirty_warning(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
 def on_serve(server: Any, config: Any, **_: Any) -> Any:
@@ -87,10 +109,67 @@ def on_pre_build(config: Any, **_: Any) -> None:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         print("the catalog has problems (above): the preview shows the last good pages", file=sys.stderr)
+    if _dirty:
+        _full_rebuild_if_needed(config)
 
 
 def _project_root(config: Any) -> Path:
     return Path(config.config_file_path).resolve().parent
+
+
+# mkdocs.yml's digest; each theme file's and hand-written page's (path, mtime, size); every docs/ file.
+_SiteInputs = tuple[bytes, frozenset[tuple[str, int, int]], frozenset[tuple[str, int, int]], frozenset[str]]
+
+
+def _full_rebuild_if_needed(config: Any) -> None:
+    """Empty the preview's folder when a change reaches pages whose .md did not change.
+
+    A dirty build renders a page only if its .md is newer than its HTML. A
+    generated page changes only itself (the build rewrites every page that
+    shows an edited record); mkdocs.yml, the theme and hand-written pages
+    (their titles, the nav) reach every page, and a removed page would stay.
+    With the folder empty, MkDocs renders every page, as a clean build does.
+    """
+    global _last_inputs
+    inputs = _site_inputs(config)
+    previous, _last_inputs = _last_inputs, inputs
+    if previous is None:
+        return  # the first build of the preview renders everything anyway
+    config_changed, theme_changed, pages_changed = (inputs[part] != previous[part] for part in range(3))
+    removed = bool(previous[3] - inputs[3])
+    if config_changed or theme_changed or pages_changed or removed:
+        from mkdocs.utils import clean_directory  # MkDocs' own emptying of site_dir, as a clean build does
+
+        clean_directory(config.site_dir)
+
+
+def _site_inputs(config: Any) -> _SiteInputs:
+    docs = Path(config.docs_dir)
+    files = [path.relative_to(docs).as_posix() for path in _files_under(docs)]
+    pages = [docs / name for name in files if name.endswith(".md") and not _is_generated(name)]
+    theme = [path for folder in config.theme.dirs if _is_ours(folder, config) for path in _files_under(Path(folder))]
+    return (
+        hashlib.blake2b(Path(config.config_file_path).read_bytes(), digest_size=20).digest(),
+        frozenset(map(_stamp, theme)),
+        frozenset(map(_stamp, pages)),
+        frozenset(files),
+    )
+
+
+def _is_ours(theme_folder: str, config: Any) -> bool:
+    """A theme folder of the project (custom_dir), not an installed theme's (which a preview never edits)."""
+    return Path(theme_folder).resolve().is_relative_to(_project_root(config))
+
+
+def _files_under(folder: Path) -> Iterator[Path]:
+    for top, _, names in os.walk(folder):
+        for name in names:
+            yield Path(top, name)
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    status = path.stat()
+    return str(path), status.st_mtime_ns, status.st_size
 
 
 # Template parts that depend on nothing but the site's config and the page's folder, and the nav.
@@ -106,9 +185,15 @@ def on_env(env: Any, config: Any, files: Any, **_: Any) -> Any:
     return env
 
 
-def on_nav(nav: Any, **_: Any) -> Any:
+def on_nav(nav: Any, config: Any, **_: Any) -> Any:
     _nav_pages.clear()
     _nav_pages.update(page.file.src_uri for page in nav.pages)
+    if _dirty:
+        # A dirty build reads only the pages it renders, and a nav entry without a title of its own
+        # takes its page's: read them all (a handful), so every page's nav names them rightly.
+        for page in nav.pages:
+            if page.markdown is None:
+                page.read_source(config)
     return nav
 
 

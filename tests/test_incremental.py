@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -144,6 +147,29 @@ def test_the_full_build_with_mkdocs_matches_too(project: Path, tmp_path: Path) -
     theirs = {p.relative_to(cold / "site").as_posix(): p.read_bytes() for p in (cold / "site").rglob("*.html")}
     assert len(ours) > PAPERS
     assert ours == theirs
+
+
+def test_mkdocs_dirty_after_each_edit_gives_the_clean_sites_bytes(project: Path, tmp_path: Path) -> None:
+    """What `make serve` relies on: every page an edit changes has its .md rewritten, so MkDocs' --dirty
+    (render only the pages whose .md is newer than their HTML) makes the site a clean build makes."""
+    assert run(project, "build") == 0
+    ids = paper_ids(project)
+    for kind in sorted(EDITS):
+        paper_id, change = EDITS[kind](ids)
+        edit(project, paper_id, change)
+        assert run(project, "build", "--no-mkdocs") == 0
+        dirty = [sys.executable, "-m", "mkdocs", "build", "--dirty", "--quiet"]
+        subprocess.run(dirty, cwd=project, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, check=True)
+    cold = tmp_path / "cold"
+    shutil.copytree(project, cold, ignore=shutil.ignore_patterns(".cache", "site"))
+    assert run(cold, "build", "--no-cache") == 0
+    ours, theirs = (
+        {path.relative_to(root / "site").as_posix(): path.read_bytes() for path in (root / "site").rglob("*.*")}
+        for root in (project, cold)
+    )
+    assert len(ours) > PAPERS
+    assert sorted(name for name in ours if ours[name] != theirs.get(name)) == []
+    assert ours.keys() == theirs.keys()
 
 
 def test_work_split_over_two_processes_gives_the_bytes_of_one(

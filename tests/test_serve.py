@@ -1,4 +1,8 @@
-"""`make serve`: MkDocs' preview also watches catalog/, so an edited record shows without a restart."""
+"""`make serve`: MkDocs' preview also watches catalog/, so an edited record shows without a restart.
+
+It runs ``mkdocs serve --dirty``, which renders again only the pages whose
+.md changed; the hooks make the pages it leaves alone still right.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ abstract: We study federated optimization with gradient descent on many clients.
 added: 2024-03-01
 """
 TIMEOUT_S = 90
+SCALING_HEADING = "Scaling, as measured"  # the test gives docs/scaling.md this heading
 
 
 def free_port() -> int:
@@ -58,7 +63,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
     port = free_port()
     environment = {**os.environ, "PYTHONPATH": str(REPO), "NO_MKDOCS_2_WARNING": "1"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],  # as make serve
         cwd=root,
         env=environment,
         stdout=subprocess.PIPE,
@@ -89,6 +94,44 @@ def test_an_edited_record_shows_in_the_preview(served: tuple[Path, str, subproce
     )
     wait_for(f"{url}/papers/second-paper.html", "A Second Look at Federated Averaging")
     wait_for(f"{url}/browse/all.html", "A Second Look at Federated Averaging")
+
+
+def test_a_change_that_reaches_every_page_shows_on_pages_the_edit_left_alone(
+    served: tuple[Path, str, subprocess.Popen[str]],
+) -> None:
+    root, url, _ = served
+    untouched = f"{url}/papers/gradient-descent.html"  # no edit below changes its .md
+    page = wait_for(untouched, "Gradient Descent for Federated Clients")
+    assert "About this catalog" not in page and SCALING_HEADING not in page
+    # The nav is in every page: renaming an entry in mkdocs.yml shows on every page,
+    # and an entry without a title takes its page's heading.
+    scaling = root / "docs" / "scaling.md"
+    scaling.write_text(scaling.read_text(encoding="utf-8").replace("# Scaling\n", f"# {SCALING_HEADING}\n", 1))
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "  - About: about.md\n" in text and "  - Scaling: scaling.md\n" in text
+    config.write_text(
+        text.replace("  - About: about.md\n", "  - About this catalog: about.md\n").replace(
+            "  - Scaling: scaling.md\n", "  - scaling.md\n"
+        ),
+        encoding="utf-8",
+    )
+    page = wait_for(untouched, "About this catalog")
+    assert SCALING_HEADING in page
+    # A record edit renders again only its own pages: the nav there still names every page rightly.
+    (root / "catalog" / "papers" / "second-paper.yaml").write_text(
+        RECORD.replace("Gradient Descent for Federated Clients", "A Second Look at Federated Averaging"),
+        encoding="utf-8",
+    )
+    page = wait_for(f"{url}/papers/second-paper.html", "A Second Look at Federated Averaging")
+    assert "About this catalog" in page and SCALING_HEADING in page
+    # A removed record's page is gone from the preview, as from a build.
+    (root / "catalog" / "papers" / "second-paper.yaml").unlink()
+    deadline = time.monotonic() + TIMEOUT_S
+    while fetch(f"{url}/papers/second-paper.html") is not None:
+        assert time.monotonic() < deadline, "the removed record's page is still served"
+        time.sleep(0.5)
+    assert "A Second Look" not in (fetch(f"{url}/browse/all.html") or "A Second Look")
 
 
 def test_a_broken_record_is_reported_and_the_preview_keeps_running(
