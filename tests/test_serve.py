@@ -132,6 +132,10 @@ def test_a_change_that_reaches_every_page_shows_on_pages_the_edit_left_alone(
         assert time.monotonic() < deadline, "the removed record's page is still served"
         time.sleep(0.5)
     assert "A Second Look" not in (fetch(f"{url}/browse/all.html") or "A Second Look")
+    # Hand-written pages in a folder of docs/ are watched too (the generated folders are not: the build writes them).
+    guide = root / "docs" / "guide" / "index.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\nA line added while the preview runs.\n", encoding="utf-8")
+    wait_for(f"{url}/guide/index.html", "A line added while the preview runs.")
 
 
 def test_a_broken_record_is_reported_and_the_preview_keeps_running(
