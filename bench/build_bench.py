@@ -33,9 +33,11 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -400,6 +402,7 @@ def bench_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
         stage_runs.append(timed_stages(count, project))
     stages = fastest_stages(stage_runs)
     incremental = timed_incremental(count, project)
+    incremental["preview"] = timed_preview(count, project)
     result = {
         "papers": count,
         "generation": generation,
@@ -500,9 +503,60 @@ def timed_incremental(count: int, project: Path) -> dict[str, Any]:
     return result
 
 
+PREVIEW_TIMEOUT_S = 600
+
+
+def timed_preview(count: int, project: Path) -> dict[str, Any]:
+    """`make serve` (``mkdocs serve --dirty`` on a generated docs/): seconds from saving an abstract edit
+    to the served paper page showing it, for two edits in turn. The record is put back after."""
+    say(f"[{count}] preview: make serve's mkdocs serve --dirty, then edits")
+    subprocess.run(_generation_command(project), cwd=REPO, capture_output=True, check=True)  # as make serve
+    record = sorted((project / "catalog" / "papers").glob("*.yaml"))[7]
+    original = record.read_bytes()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    page = f"http://127.0.0.1:{port}/papers/{record.stem}.html"
+    environment = {**os.environ, "PYTHONPATH": str(REPO), "NO_MKDOCS_2_WARNING": "1"}
+    command = [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(
+        command, cwd=project, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        first = _seconds_until_shown(page, "<html")
+        edits = []
+        for number in range(2):
+            time.sleep(2)  # the watcher settles
+            data = yaml.safe_load(original)
+            data["abstract"] += f" Preview edit {number}."
+            record.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            edits.append(round(_seconds_until_shown(page, f"Preview edit {number}."), 2))
+            say(f"[{count}] preview: edit {number + 1} shown after {edits[-1]:.1f} s")
+    finally:
+        record.write_bytes(original)
+        server.terminate()
+        server.wait(timeout=60)
+    return {"first_build_s": round(first, 1), "edit_shown_s": edits}
+
+
+def _seconds_until_shown(url: str, text: str) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < PREVIEW_TIMEOUT_S:
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(url, timeout=10) as response:
+                if text in response.read().decode("utf-8"):
+                    return time.monotonic() - started
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not show {text!r} within {PREVIEW_TIMEOUT_S} s")
+
+
+def _generation_command(project: Path) -> list[str]:
+    return [sys.executable, "-m", "site_builder", "--root", str(project), "build", "--no-mkdocs"]
+
+
 def _generation_seconds(project: Path) -> dict[str, float]:
     """``build --no-mkdocs``: its own "generate: ... in X s" figure, and the whole process's wall time."""
-    command = [sys.executable, "-m", "site_builder", "--root", str(project), "build", "--no-mkdocs"]
+    command = _generation_command(project)
     started = time.perf_counter()
     finished = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
     process_s = time.perf_counter() - started
@@ -665,6 +719,17 @@ def incremental_table(runs: list[dict[str, Any]]) -> str:
                 f"process {edit['process_s']:.2f} ({edit['process_to_cold']:.2f}×)"
             )
         lines.append(_row([f"after editing one record's {label}", *cells]))
+    cells = []
+    for run in runs:
+        preview, baseline = run["incremental"].get("preview"), run["baseline"]["seconds"]
+        shown = preview["edit_shown_s"] if preview else []
+        cells.append(
+            ", ".join(f"{seconds:.1f}" for seconds in shown) + f" ({max(shown) / baseline:.2f}× the baseline build)"
+            if shown
+            else "not measured"
+        )
+    label = "`make serve` (`mkdocs serve --dirty`): an abstract edit shown in the browser after, s"
+    lines.append(_row([label, *cells]))
     return "\n".join(lines)
 
 
