@@ -171,7 +171,9 @@ def _site_inputs(config: Any) -> _SiteInputs:
 
 def _is_ours(theme_folder: str, config: Any) -> bool:
     """A theme folder of the project (custom_dir), not an installed theme's (which a preview never edits)."""
-    return Path(theme_folder).resolve().is_relative_to(_project_root(config))
+    folder = Path(theme_folder).resolve()
+    # An installed theme is under the environment's prefix, which may itself be in the project (.venv).
+    return folder.is_relative_to(_project_root(config)) and not folder.is_relative_to(Path(sys.prefix).resolve())
 
 
 def _files_under(folder: Path) -> Iterator[Path]:
@@ -198,7 +200,7 @@ def on_env(env: Any, config: Any, files: Any, **_: Any) -> Any:
     return env
 
 
-def on_nav(nav: Any, config: Any, **_: Any) -> Any:
+def on_nav(nav: Any, config: Any = None, **_: Any) -> Any:
     _nav_pages.clear()
     _nav_pages.update(page.file.src_uri for page in nav.pages)
     if _dirty:
