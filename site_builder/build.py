@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import operator
 import os
+import re
 import subprocess
 import sys
 import time
@@ -83,13 +84,39 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
     if not run_mkdocs:
         return
     started = time.perf_counter()
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(config_file)]
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config_file)]
     # We pin mkdocs<2 on purpose (DESIGN.md); its upgrade banner only adds noise.
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    finished = subprocess.run(command, cwd=paths.root, env=environment, check=False)
-    if finished.returncode != 0:
-        raise BuildFailed(f"mkdocs build --strict exited with {finished.returncode}; see its messages above")
+    returncode = run_showing_warnings(command, paths.root, environment)
+    if returncode != 0:
+        raise BuildFailed(f"mkdocs build --strict exited with {returncode}; see its messages above")
     say(f"mkdocs: site/ built in {time.perf_counter() - started:.2f}s")
+
+
+def run_showing_warnings(command: Sequence[str], cwd: Path, environment: Mapping[str, str]) -> int:
+    """Run MkDocs, passing on its messages but its INFO ones; its exit code.
+
+    Not ``--quiet``: that sets MkDocs' logger to ERROR, so no warning is ever
+    made and ``--strict`` has nothing to fail on.
+    """
+    with subprocess.Popen(
+        command, cwd=cwd, env=dict(environment), stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace"
+    ) as process:
+        assert process.stderr is not None
+        shown = True
+        for line in process.stderr:
+            level = _LOG_LEVEL.match(line)
+            if level:
+                shown = level.group(1) not in ("DEBUG", "INFO")
+            elif line.strip() and not line[0].isspace():
+                shown = True  # not a message's continuation: "Aborted with 1 warnings in strict mode!", a traceback
+            if shown:
+                sys.stderr.write(line)
+    return process.returncode
+
+
+# How MkDocs starts each message it logs: "INFO    -  Cleaning site directory".
+_LOG_LEVEL = re.compile(r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)\s+-  ")
 
 
 def start_search_index(

@@ -182,3 +182,20 @@ def test_pages_lose_template_indentation_but_not_preformatted_text(built: Path) 
     assert (
         on_post_page(raw) == "<div>\n<p>a</p>\n<pre><code>x = 1\n    y = 2\n</code></pre>\n<code>a\n  b</code>\n</div>"
     )
+
+
+def test_a_broken_link_in_a_hand_written_page_fails_the_build_and_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--strict holds: MkDocs' warnings reach the user and fail the build (exit 1); its INFO lines do not show."""
+    root = make_project(tmp_path / "p")
+    write_catalog(root)
+    (root / "docs" / "reading.md").write_text("# Reading\n\nSee [the list](missing.md).\n", encoding="utf-8")
+    capsys.readouterr()
+    assert run(root, "build") == 1
+    err = capsys.readouterr().err
+    assert "WARNING -  Doc file 'reading.md' contains a link 'missing.md'" in err
+    assert "INFO" not in err
+    (root / "docs" / "reading.md").write_text("# Reading\n\nSee [the guide](guide/index.md).\n", encoding="utf-8")
+    assert run(root, "build") == 0
+    assert "WARNING" not in capsys.readouterr().err

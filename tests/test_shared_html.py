@@ -38,7 +38,7 @@ def test_a_site_with_shared_parts_is_the_site_without(tmp_path: Path) -> None:
     source = hooks.read_text(encoding="utf-8")
     assert SHARED_PARTS in source
     hooks.write_text(source.replace(SHARED_PARTS, "_SHARED_PARTS = frozenset()"), encoding="utf-8")
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict"]
     subprocess.run(command, cwd=plain, check=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     ours, theirs = site_files(root), site_files(plain)
     kinds = {name.split("/")[0] for name in ours if name.endswith(".html")}
