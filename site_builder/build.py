@@ -42,7 +42,9 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
     """Build the whole site.
 
     With ``use_cache``, results of the last build whose inputs are unchanged
-    are reused (site_builder/cache.py); the output is the same either way.
+    are reused (site_builder/cache.py), and MkDocs renders only the pages
+    whose .md changed (``--dirty``, made safe by mkdocs_hooks.py); the output
+    is the same either way.
 
     Raises:
         BadInput: the catalog has problems (nothing is written).
@@ -85,6 +87,10 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
         return
     started = time.perf_counter()
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config_file)]
+    if use_cache:
+        # MkDocs renders again only the pages whose .md the generation rewrote; the hooks empty site/
+        # first when anything that reaches every page changed, or the last build warned (mkdocs_hooks.py).
+        command.append("--dirty")
     # We pin mkdocs<2 on purpose (DESIGN.md); its upgrade banner only adds noise.
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     returncode = run_showing_warnings(command, paths.root, environment)

@@ -26,13 +26,21 @@
    a hand-written page, a page removed) empties the preview's folder, so
    that rebuild is a full one.
 
-4. Material's templates indent every line of every page; at 10,000 papers
+4. ``build`` runs ``mkdocs build --dirty`` the same way once a build has
+   made site/: what every page was rendered from is written to
+   ``.cache/build/site.json`` after a build without warnings, and the next
+   build empties site/ first unless it is all the same (the same check as
+   the preview's, plus MkDocs' and the theme's versions, this file's code
+   and the ``!ENV`` values). A build that warned, failed or was stopped
+   leaves no record, so the next one is whole again and shows its warnings.
+
+5. Material's templates indent every line of every page; at 10,000 papers
    that indentation was 15% of the HTML. ``on_post_page`` drops the spaces
    that start a line, except inside ``<pre>``, ``<code>``, ``<textarea>`` and
    ``<script>``, where they may mean something. A line break stays a line
    break, so nothing a reader sees changes.
 
-5. Material renders the whole site nav, and a script config block, into every
+6. Material renders the whole site nav, and a script config block, into every
    page, and most pages render the same ones: every page outside the nav in
    one folder (papers/, all 10,000 of them) gets the same nav HTML, since no
    nav item is active and its links are relative to that folder. The theme
@@ -46,6 +54,8 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
+import json
 import logging
 import os
 import posixpath
@@ -69,18 +79,27 @@ _INDENT = re.compile(r"\n[ \t]+")
 
 
 _serving = False
-_dirty = False  # ``mkdocs serve --dirty``: each rebuild renders only the pages whose .md changed
+_building = False  # ``mkdocs build`` or ``gh-deploy`` (which builds site/ too): inputs recorded for ``build --dirty``
+_dirty = False  # ``--dirty``: each (re)build renders only the pages whose .md changed
 _last_inputs: _SiteInputs | None = None  # what the preview's last rebuild was made from
+# What reaches every page besides the files checked (site_inputs): the tools' versions.
+_TOOLS = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "MarkupSafe")
+_SITE_RECORD = Path(".cache") / "build" / "site.json"  # under the project root
+_ENV_TAG = re.compile(r"!ENV\s*\[?\s*['\"]?(\w+)")  # mkdocs.yml's ``!ENV [SITE_URL, null]``: the variables it reads
 
 
 def on_startup(command: str, dirty: bool = False, **_: Any) -> None:
-    global _serving, _dirty
+    global _serving, _building, _dirty
     _serving = command == "serve"
-    _dirty = _serving and dirty
+    _building = command in ("build", "gh-deploy")
+    _dirty = (_serving or _building) and dirty
     if _dirty:
         # MkDocs warns on every dirty rebuild that the nav may be inaccurate; on_nav and
-        # on_pre_build keep it accurate, so the warning would only alarm.
+        # on_pre_build keep it accurate, so the warning would only alarm (and fail --strict).
         logging.getLogger("mkdocs.commands.build").addFilter(_not_the_dirty_warning)
+    if _building:
+        _warnings.count = 0
+        logging.getLogger("mkdocs").addHandler(_warnings)
 
 
 def _not_the_dirty_warning(record: logging.LogRecord) -> bool:
@@ -107,8 +126,34 @@ def on_serve(server: Any, config: Any, **_: Any) -> Any:
     return server
 
 
+class _WarningCount(logging.Handler):
+    """Counts MkDocs' warnings (--strict fails on them): a build that gave any is not recorded."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+_warnings = _WarningCount()
+
+
 def on_pre_build(config: Any, **_: Any) -> None:
-    """While serving, bring docs/ up to date with catalog/ (a plain ``mkdocs build`` leaves docs/ alone)."""
+    """While serving, bring docs/ up to date with catalog/ (a plain ``mkdocs build`` leaves docs/ alone).
+
+    A dirty ``build`` starts from an empty site/ unless site/ was made from the same inputs.
+    """
+    if _building:
+        record = _project_root(config) / _SITE_RECORD
+        recorded = _read_record(record)
+        record.unlink(missing_ok=True)  # until this build ends without a warning
+        if _dirty and recorded != _recorded_inputs(config):
+            from mkdocs.utils import clean_directory
+
+            clean_directory(config.site_dir)
+        return
     if not _serving:
         return
     # Imported here: a plain build never needs the generator in MkDocs' process.
@@ -124,6 +169,48 @@ def on_pre_build(config: Any, **_: Any) -> None:
         print("the catalog has problems (above): the preview shows the last good pages", file=sys.stderr)
     if _dirty:
         _full_rebuild_if_needed(config)
+
+
+def on_post_build(config: Any, **_: Any) -> None:
+    """Record what site/ was made from, for the next ``build --dirty`` (only after a build without warnings)."""
+    if not _building or _warnings.count:
+        return
+    record = _project_root(config) / _SITE_RECORD
+    record.parent.mkdir(parents=True, exist_ok=True)
+    temp = record.with_name(f".{record.name}.{os.getpid()}.tmp")
+    temp.write_text(json.dumps(_recorded_inputs(config)), encoding="utf-8")
+    os.replace(temp, record)
+
+
+def _recorded_inputs(config: Any) -> dict[str, Any]:
+    """``_site_inputs`` as JSON data, with what else reaches every page of a build."""
+    config_digest, theme, pages, files = _site_inputs(config)
+    environment = sorted(set(_ENV_TAG.findall(Path(config.config_file_path).read_text(encoding="utf-8"))))
+    return {
+        "site_dir": str(Path(config.site_dir).resolve()),
+        "config": config_digest.hex(),
+        "environment": {name: os.environ.get(name) for name in environment},
+        "site_url": config.site_url,
+        "tools": {name: _version(name) for name in _TOOLS},
+        "hooks": hashlib.blake2b(Path(__file__).read_bytes(), digest_size=20).hexdigest(),
+        "theme": sorted(map(list, theme)),
+        "pages": sorted(map(list, pages)),
+        "files": sorted(files),
+    }
+
+
+def _read_record(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _project_root(config: Any) -> Path:

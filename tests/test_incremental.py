@@ -172,6 +172,66 @@ def test_mkdocs_dirty_after_each_edit_gives_the_clean_sites_bytes(project: Path,
     assert ours.keys() == theirs.keys()
 
 
+def site_files(root: Path) -> dict[str, bytes]:
+    """Every file under site/, by relative path."""
+    site = root / "site"
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def clean_build(project: Path, destination: Path) -> dict[str, bytes]:
+    """site/ of a build of the same project from nothing (no cache, no site/)."""
+    shutil.copytree(project, destination, ignore=shutil.ignore_patterns(".cache", "site"))
+    assert run(destination, "build", "--no-cache") == 0
+    return site_files(destination)
+
+
+def test_build_after_an_edit_renders_only_what_changed_and_gives_the_clean_sites_bytes(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make build` runs MkDocs --dirty: after a record edit only the pages it changed are rendered again;
+    after a change that reaches every page (a hand-written page, site_url, a page removed), all are."""
+    assert run(project, "build") == 0
+    ids = paper_ids(project)
+    untouched = project / "site" / "papers" / f"{ids[-1]}.html"
+
+    def rendered_again() -> bool:
+        before = untouched.stat().st_mtime_ns
+        assert run(project, "build") == 0
+        return untouched.stat().st_mtime_ns != before
+
+    edit(project, ids[5], lambda data: data.update(abstract=data["abstract"] + " Momentum helps."))
+    assert not rendered_again(), "a one-record edit rendered every page again"
+    assert site_files(project) == clean_build(project, tmp_path / "after-edit")
+
+    about = project / "docs" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert rendered_again(), "a hand-written page changed, so every page's nav may have: all must be rendered"
+    assert site_files(project) == clean_build(project, tmp_path / "after-about")
+
+    monkeypatch.setenv("SITE_URL", "https://example.org/catalog/")
+    assert rendered_again(), "site_url reaches every page (canonical links)"
+    assert b'href="https://example.org/catalog/papers/' in untouched.read_bytes()
+    assert site_files(project) == clean_build(project, tmp_path / "after-site-url")
+
+    record(project, ids[0]).unlink()
+    assert run(project, "build") == 0
+    assert not (project / "site" / "papers" / f"{ids[0]}.html").exists()
+    assert site_files(project) == clean_build(project, tmp_path / "after-removal")
+
+
+def test_a_build_that_warned_warns_again_next_time(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A dirty build would skip the page that warned (its HTML is newer than its .md) and pass --strict:
+    the hooks record a site only after a build without warnings, so the next build is whole again."""
+    (project / "docs" / "reading.md").write_text("# Reading\n\nSee [the list](missing.md).\n", encoding="utf-8")
+    assert run(project, "build") == 1
+    capsys.readouterr()
+    assert run(project, "build") == 1
+    assert "missing.md" in capsys.readouterr().err
+    (project / "docs" / "reading.md").write_text("# Reading\n\nSee [the guide](guide/index.md).\n", encoding="utf-8")
+    assert run(project, "build") == 0
+    assert run(project, "build") == 0
+
+
 def test_work_split_over_two_processes_gives_the_bytes_of_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
