@@ -86,7 +86,7 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
     if not run_mkdocs:
         return
     started = time.perf_counter()
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config_file)]
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config_file.resolve())]
     if use_cache:
         # MkDocs renders again only the pages whose .md the generation rewrote; the hooks empty site/
         # first when anything that reaches every page changed, or the last build warned (mkdocs_hooks.py).

@@ -199,3 +199,12 @@ def test_a_broken_link_in_a_hand_written_page_fails_the_build_and_names_it(
     (root / "docs" / "reading.md").write_text("# Reading\n\nSee [the guide](guide/index.md).\n", encoding="utf-8")
     assert run(root, "build") == 0
     assert "WARNING" not in capsys.readouterr().err
+
+
+def test_build_with_a_relative_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--root some/folder` from elsewhere: MkDocs runs in the project, so it is handed the config's full path."""
+    root = make_project(tmp_path / "p")
+    write_catalog(root)
+    monkeypatch.chdir(tmp_path)
+    assert run(Path("p"), "build") == 0
+    assert (root / "site" / "papers" / "tricky-paper.html").is_file()
