@@ -34,13 +34,18 @@
    and the ``!ENV`` values). A build that warned, failed or was stopped
    leaves no record, so the next one is whole again and shows its warnings.
 
-5. Material's templates indent every line of every page; at 10,000 papers
+5. A paper's ``.bib`` file is carried in its page's front matter
+   (``bib_file``) and written next to its HTML by ``on_post_page``: 10,000
+   files fewer in docs/ for the build to write and MkDocs to copy, and a
+   dirty build writes a paper's .bib exactly when it renders its page.
+
+6. Material's templates indent every line of every page; at 10,000 papers
    that indentation was 15% of the HTML. ``on_post_page`` drops the spaces
    that start a line, except inside ``<pre>``, ``<code>``, ``<textarea>`` and
    ``<script>``, where they may mean something. A line break stays a line
    break, so nothing a reader sees changes.
 
-6. Material renders the whole site nav, and a script config block, into every
+7. Material renders the whole site nav, and a script config block, into every
    page, and most pages render the same ones: every page outside the nav in
    one folder (papers/, all 10,000 of them) gets the same nav HTML, since no
    nav item is active and its links are relative to that folder. The theme
@@ -340,6 +345,18 @@ def _is_one_html_block(markdown: str) -> bool:
     return body.startswith(_BLOCK_START) and body.endswith("\n</div>") and "\n\n" not in body
 
 
-def on_post_page(output: str, **_: Any) -> str:
+def on_post_page(output: str, page: Any = None, config: Any = None, **_: Any) -> str:
+    if page is not None and config is not None:
+        _write_bib_file(page, config)
     parts = _KEEP_SPACES.split(output)  # text, element kept as is, text, ...
     return "".join(_INDENT.sub("\n", part) if index % 2 == 0 else part for index, part in enumerate(parts))
+
+
+def _write_bib_file(page: Any, config: Any) -> None:
+    """A generated paper page's ``bib_file`` (front matter) written next to its HTML, as papers/<id>.bib."""
+    bib_file = page.meta.get("bib_file")
+    if not isinstance(bib_file, str) or not _is_generated(page.file.src_uri):
+        return
+    target = Path(config.site_dir, posixpath.splitext(page.file.dest_uri)[0] + ".bib")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(bib_file.encode("utf-8"))

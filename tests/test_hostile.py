@@ -21,6 +21,8 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Dialog
 
+from site_builder.catalog import CatalogPaths, load_catalog
+from site_builder.render.bibtex import bibtex_entries, bibtex_keys
 from site_builder.textnorm import visible
 from tests.browser_support import (  # noqa: F401  (chromium fixture below)
     LAUNCH_ARGS,
@@ -76,6 +78,15 @@ def test_ids_from_hostile_titles_are_safe_and_bounded(project: Path) -> None:
 
 def test_no_broken_internal_link(project: Path) -> None:
     assert broken_links(project / "site") == []
+
+
+def test_each_papers_bib_file_is_its_entry_byte_for_byte(project: Path) -> None:
+    """papers/<id>.bib travels in the page's front matter (YAML) to the hooks: nothing may change on the way."""
+    catalog = load_catalog(CatalogPaths(project))
+    keys = bibtex_keys(catalog.papers)
+    for paper in catalog.papers:
+        full, _ = bibtex_entries(paper, keys[paper.id])
+        assert (project / "site" / "papers" / f"{paper.id}.bib").read_bytes() == full.encode("utf-8"), paper.id
 
 
 def test_no_hostile_string_becomes_markup_in_the_html(project: Path) -> None:

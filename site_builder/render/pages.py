@@ -27,7 +27,7 @@ from site_builder.render.html import link, relative_url
 from site_builder.render.lists import clear_caches as clear_list_caches
 from site_builder.render.lists import newest_first, paginated
 from site_builder.render.paper_page import paper_page
-from site_builder.render.paths import CATALOG_BIB, HOME, index_path, paper_bib_path, paper_path, tag_bib_path
+from site_builder.render.paths import CATALOG_BIB, HOME, index_path, paper_path, tag_bib_path
 from site_builder.render.tag_pages import papers_by_tag, tag_pages
 
 
@@ -79,7 +79,8 @@ def _all_pages(
     cite_keys = memo(("citation keys", cite_inputs), lambda: bibtex_keys([entry.paper for entry in papers]))
     pages: dict[str, str] = {}
     # Entries to cite from (the page, the tag and catalog files) leave the abstract out, as Google Scholar's
-    # do: repeated in every tag's file it was the largest part of the site. papers/<id>.bib has it all.
+    # do: repeated in every tag's file it was the largest part of the site. papers/<id>.bib has it all (the
+    # hooks write it from the page's front matter).
     entries: dict[str, str] = {}
     by_title = sorted(papers, key=lambda entry: (title_key(entry.paper.title), entry.paper.id))
     members = papers_by_tag(papers, tags)
@@ -93,7 +94,7 @@ def _all_pages(
     here = made(track(papers[:cut], label, summary=False), memo)
     list_pages, there = beside()
     for entry, files in zip(papers, here + there, strict=True):
-        pages[paper_path(entry.paper.id)], pages[paper_bib_path(entry.paper.id)], entries[entry.paper.id] = files
+        pages[paper_path(entry.paper.id)], entries[entry.paper.id] = files
     pages.update(list_pages)
     pages[CATALOG_BIB] = "\n".join(entries[entry.paper.id] for entry in by_title)
     for tag in tags:
@@ -137,7 +138,7 @@ def _lists_and_files(
     return lists(memo), made(papers, memo)
 
 
-PaperFiles = tuple[str, str, str]
+PaperFiles = tuple[str, str]  # a paper's page (its .bib file in its front matter) and its entry to cite from
 
 
 def _paper_files_of(
@@ -163,7 +164,7 @@ def paper_files(
     memo: Memo,
     fingerprint: bytes | None = None,
 ) -> PaperFiles:
-    """A paper's page, its full BibTeX and its BibTeX without the abstract.
+    """A paper's page (with its full BibTeX in the front matter) and its BibTeX without the abstract.
 
     They depend on the enriched paper, its citation key, and of the whole
     catalog only the titles it links to and where the authors index lists its authors:
@@ -175,9 +176,9 @@ def paper_files(
     linked_titles = {paper_id: titles[paper_id] for paper_id in linked}
     author_links = {key: authors[key] for name in entry.paper.authors if (key := title_key(name)) in authors}
 
-    def make() -> tuple[str, str, str]:
+    def make() -> PaperFiles:
         full, citation = bibtex_entries(entry.paper, cite_key)
-        return paper_page(entry, linked_titles, author_links, citation), full, citation
+        return paper_page(entry, linked_titles, author_links, citation, full), citation
 
     paper = entry.paper if fingerprint is None else fingerprint
     return memo(

@@ -13,8 +13,15 @@ from site_builder.render.paths import paper_bib_path, paper_path, tag_path, year
 from site_builder.textnorm import visible
 
 
-def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_targets: Mapping[str, str], bibtex: str) -> str:
-    """The page; ``author_targets`` gives, by folded name, where the authors index lists an author's papers."""
+def paper_page(
+    entry: EnrichedPaper, titles: Mapping[str, str], author_targets: Mapping[str, str], bibtex: str, bib_file: str = ""
+) -> str:
+    """The page; ``author_targets`` gives, by folded name, where the authors index lists an author's papers.
+
+    ``bibtex`` is the entry shown to cite from; ``bib_file``, the whole entry
+    (abstract included), goes into the front matter as ``bib_file``: the MkDocs
+    hooks write it to papers/<id>.bib next to the page, which the page links.
+    """
     paper, here = entry.paper, paper_path(entry.paper.id)
     parts = ['<article class="paper">', f'<h1 class="paper-title">{text(paper.title)}</h1>']
     if paper.authors:
@@ -66,6 +73,10 @@ def paper_page(entry: EnrichedPaper, titles: Mapping[str, str], author_targets: 
         "related": [related.paper_id for related in entry.related],
         "citation": citation_meta(paper),
     }
+    if bib_file:
+        # Carried in the page rather than written to docs/ as a file of its own: 10,000 files fewer to write
+        # there and for MkDocs to copy, and a dirty build writes a page's .bib exactly when it renders the page.
+        meta_data["bib_file"] = bib_file
     return page_text(meta_data, block(parts))
 
 
