@@ -190,7 +190,11 @@ def test_deploy_and_offline_are_documented_phony_targets() -> None:
 
 def test_make_deploy_generates_then_runs_gh_deploy() -> None:
     recipe = subprocess.run(
-        ["make", "--no-print-directory", "-n", "-o", "install", "deploy"], cwd=REPO, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "-o", "install", "deploy"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()
     assert recipe == [
         ".venv/bin/python -m site_builder build --no-mkdocs",
