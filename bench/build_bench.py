@@ -186,6 +186,11 @@ def run_our_stages(root: Path, clock: StageClock) -> dict[str, int]:
 
     set_quiet(True)  # as `build -q`: the progress lines are not what we time
     set_parallel(False)  # each stage timed alone; the cold generation row times them as the build runs them
+    with build.collector_paused():  # as build_site runs its generation
+        return _our_stages(build, root, clock)
+
+
+def _our_stages(build: ModuleType, root: Path, clock: StageClock) -> dict[str, int]:
     paths = build.CatalogPaths(root)
     catalog = clock.run("load+check", build.load_catalog, paths)
     with timed_globals(sys.modules[build.enrich_catalog.__module__], clock, ENRICH_PARTS):

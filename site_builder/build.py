@@ -23,7 +23,7 @@ import yaml
 from yaml_env_tag import construct_env_tag
 
 from site_builder.background import Background
-from site_builder.cache import CACHE_FOLDER, BuildCache
+from site_builder.cache import CACHE_FOLDER, BuildCache, collector_paused
 from site_builder.catalog import CatalogPaths, load_catalog
 from site_builder.enrich import catalog_tags, enrich_catalog
 from site_builder.enrich.topic_map import topic_coordinates
@@ -50,6 +50,18 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
         BadInput: the catalog has problems (nothing is written).
         BuildFailed: MkDocs failed.
     """
+    with collector_paused():
+        # The generation holds millions of long-lived objects (the caches, the related papers' state, the
+        # pages) and makes no garbage cycles worth collecting: every few hundred allocations the cyclic
+        # collector walked them all for nothing (0.7 s of a cold build at 10,000 papers, 0.2-0.4 s of a
+        # rebuild; the peak memory is the same without it). MkDocs' process (make serve) keeps its own.
+        _generate(paths, use_cache)
+    if run_mkdocs:
+        _run_mkdocs(paths, use_cache)
+
+
+def _generate(paths: CatalogPaths, use_cache: bool) -> None:
+    """Check the catalog, enrich it and write docs/ (everything before MkDocs)."""
     started = time.perf_counter()
     cache = BuildCache(paths.root / CACHE_FOLDER if use_cache else None)
     with stage("load and check"):
@@ -83,9 +95,12 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
         f"({report.written} written, {report.unchanged} unchanged, {report.removed} removed) "
         f"in {time.perf_counter() - started:.2f}s{reuse}"
     )
-    if not run_mkdocs:
-        return
+
+
+def _run_mkdocs(paths: CatalogPaths, use_cache: bool) -> None:
+    """``mkdocs build --strict`` on the project (``--dirty`` with the cache); BuildFailed if it fails."""
     started = time.perf_counter()
+    config_file = paths.root / "mkdocs.yml"
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config_file.resolve())]
     if use_cache:
         # MkDocs renders again only the pages whose .md the generation rewrote; the hooks empty site/

@@ -184,7 +184,7 @@ class BuildCache:
 
     def _load(self, name: str) -> Any:
         try:
-            with open(self._path(name), "rb") as handle, _collector_paused():
+            with open(self._path(name), "rb") as handle, collector_paused():
                 return pickle.load(handle)
         except Exception:  # missing, truncated, or from another version: just slower
             return None
@@ -194,7 +194,7 @@ class BuildCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            with open(temp, "wb") as handle, _collector_paused():
+            with open(temp, "wb") as handle, collector_paused():
                 pickle.dump(value, handle, protocol=5)
             os.replace(temp, path)
         except BaseException:
@@ -203,7 +203,7 @@ class BuildCache:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection meanwhile.
 
     Unpickling makes millions of objects, and each few hundred made start a
