@@ -71,7 +71,7 @@ def test_updates_after_edits_equal_a_cold_computation(
 ) -> None:
     monkeypatch.setattr(related, "BLOCK_ROWS", block_rows)
     monkeypatch.setattr(related, "KEPT_PER_COUNT", kept_per_count)
-    monkeypatch.setattr(related, "DENSE_SHARED_BY", 20)  # both the dense and the sparse product take part
+    monkeypatch.setattr(related, "DENSE_SHARE", 20 / 150)  # both the dense and the sparse product take part
     rng = random.Random(block_rows)
     papers = generate_papers(150, seed=3)
     tags = tags_for(papers, rng)
@@ -104,7 +104,7 @@ def test_scores_are_exact_whatever_the_block_size(monkeypatch: pytest.MonkeyPatc
     tags = tags_for(papers, random.Random(2))
     whole = related_papers(papers, tags)
     monkeypatch.setattr(related, "BLOCK_ROWS", 3)
-    monkeypatch.setattr(related, "DENSE_SHARED_BY", 0)  # every word through BLAS
+    monkeypatch.setattr(related, "DENSE_SHARE", 0)  # every word through BLAS
     assert related_papers(papers, tags) == whole
 
 
