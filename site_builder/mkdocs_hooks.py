@@ -87,6 +87,7 @@ _serving = False
 _building = False  # ``mkdocs build`` or ``gh-deploy`` (which builds site/ too): inputs recorded for ``build --dirty``
 _dirty = False  # ``--dirty``: each (re)build renders only the pages whose .md changed
 _last_inputs: _SiteInputs | None = None  # what the preview's last rebuild was made from
+_build_inputs: dict[str, Any] | None = None  # what this ``build`` is made from (``_recorded_inputs``)
 # What reaches every page besides the files checked (site_inputs): the tools' versions.
 _TOOLS = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "MarkupSafe")
 _SITE_RECORD = Path(".cache") / "build" / "site.json"  # under the project root
@@ -151,10 +152,13 @@ def on_pre_build(config: Any, **_: Any) -> None:
     A dirty ``build`` starts from an empty site/ unless site/ was made from the same inputs.
     """
     if _building:
+        global _build_inputs
         record = _project_root(config) / _SITE_RECORD
         recorded = _read_record(record)
         record.unlink(missing_ok=True)  # until this build ends without a warning
-        if _dirty and recorded != _recorded_inputs(config):
+        # What this build is made from, as read before it starts: on_post_build records it.
+        _build_inputs = _recorded_inputs(config)
+        if _dirty and recorded != _build_inputs:
             from mkdocs.utils import clean_directory
 
             clean_directory(config.site_dir)
@@ -178,12 +182,12 @@ def on_pre_build(config: Any, **_: Any) -> None:
 
 def on_post_build(config: Any, **_: Any) -> None:
     """Record what site/ was made from, for the next ``build --dirty`` (only after a build without warnings)."""
-    if not _building or _warnings.count:
+    if not _building or _warnings.count or _build_inputs is None:
         return
     record = _project_root(config) / _SITE_RECORD
     record.parent.mkdir(parents=True, exist_ok=True)
     temp = record.with_name(f".{record.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(_recorded_inputs(config)), encoding="utf-8")
+    temp.write_text(json.dumps(_build_inputs), encoding="utf-8")
     os.replace(temp, record)
 
 
