@@ -248,7 +248,50 @@ class ItemMemo:
     def __call__(self, inputs: object, compute: Callable[[], T]) -> T:
         if not self._enabled:
             return compute()
-        key = digest((code_fingerprint(), inputs))
+        return self._result(digest((code_fingerprint(), inputs)), compute)
+
+    def group(self, inputs: object, step: Callable[[Memo], dict[str, T]]) -> dict[str, T]:
+        """``step(memo)``, whose values this memo makes one by one, found again by one key for equal ``inputs``.
+
+        For many results of one step (the list pages): where ``inputs`` are
+        unchanged, one digest of them stands for the hundreds of keys ``step``
+        would digest, each of which repeats the same papers. What the group
+        stores is each value's own key, so its values are kept under those
+        keys as well, and a step run again after ``inputs`` changed still
+        reuses every value whose own inputs did not.
+        """
+        if not self._enabled:
+            return step(self)
+        key = digest((code_fingerprint(), "group", inputs))
+        found = self._stored.get(key)
+        if found is not None and all(inner is None or inner in self._stored for _, inner, _ in found):
+            self.hits += 1
+            self.used[key] = found
+            values = {}
+            for name, inner, value in found:
+                if inner is not None:
+                    value = self.used[inner] = self._stored[inner]
+                values[name] = value
+            return values
+        self.misses += 1
+        keys_of: dict[int, bytes] = {}  # by identity: each value is held by ``used`` meanwhile
+
+        def recorded(item_inputs: object, compute: Callable[[], Any]) -> Any:
+            item_key = digest((code_fingerprint(), item_inputs))
+            value = self._result(item_key, compute)
+            keys_of[id(value)] = item_key
+            return value
+
+        values = step(recorded)
+        # A value that was not made through the memo (a short index page) is stored in the group itself.
+        self.used[key] = tuple(
+            (name, keys_of[id(value)], None) if id(value) in keys_of else (name, None, value)
+            for name, value in values.items()
+        )
+        self._made.add(key[0] % SHARDS)
+        return values
+
+    def _result(self, key: bytes, compute: Callable[[], T]) -> T:
         if key in self._stored:
             self.hits += 1
             value = self._stored[key]
@@ -311,6 +354,13 @@ def _with_memo_state(step: Callable[[Memo], T], memo: Memo) -> tuple[T, MemoStat
 def no_memo(inputs: object, compute: Callable[[], T]) -> T:
     """The memo to use without a cache: always computes."""
     return compute()
+
+
+def grouped(memo: Memo, inputs: object, step: Callable[[Memo], dict[str, T]]) -> dict[str, T]:
+    """``memo.group(inputs, step)`` for an ``ItemMemo``; else ``step(memo)``."""
+    if isinstance(memo, ItemMemo):
+        return memo.group(inputs, step)
+    return step(memo)
 
 
 class Memo(Protocol):

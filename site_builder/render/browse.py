@@ -88,24 +88,21 @@ def _author_shape(
     return author_keys(papers), shown, member_ids, _index_chunks(shown)
 
 
-def browse_pages(
-    papers: Sequence[EnrichedPaper],
-    points: Mapping[str, tuple[float, float]],
-    memo: Memo = no_memo,
-    authors: AuthorIndex | None = None,
+def browse_lists(
+    papers: Sequence[EnrichedPaper], memo: Memo = no_memo, authors: AuthorIndex | None = None
 ) -> dict[str, str]:
-    """Year, author, newest and map pages (``memo`` may reuse list pages; see ``paginated``).
-
-    ``authors`` is ``author_index(papers)`` when the caller has it already.
-    """
+    """The year, author and newest pages: made from each paper's id, title, authors, year, date added and tags."""
     pages: dict[str, str] = {}
     pages.update(paginated(sorted(papers, key=newest_first), newest_path, "Newest additions", memo=memo))
     pages.update(_year_pages(papers, memo))
     pages.update(_author_pages(authors or author_index(papers), memo))
-    # The map shows each paper's id, title, main tag and place: kept while none of those changed.
-    drawn = tuple((entry.paper.id, entry.paper.title, entry.tags, points.get(entry.paper.id)) for entry in papers)
-    pages[MAP_PAGE] = memo(("map page", drawn), partial(map_page, papers, points))
     return pages
+
+
+def map_page_of(papers: Sequence[EnrichedPaper], points: Mapping[str, tuple[float, float]], memo: Memo) -> str:
+    """The map page; it shows each paper's id, title, main tag and place: kept while none of those changed."""
+    drawn = tuple((entry.paper.id, entry.paper.title, entry.tags, points.get(entry.paper.id)) for entry in papers)
+    return memo(("map page", drawn), partial(map_page, papers, points))
 
 
 def _year_pages(papers: Sequence[EnrichedPaper], memo: Memo) -> dict[str, str]:

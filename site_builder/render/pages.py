@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import partial
 
-from site_builder.cache import Memo, no_memo, step_beside
+from site_builder.cache import Memo, grouped, no_memo, step_beside
 from site_builder.model import EnrichedPaper, Mention, RelatedLink, Tag
 from site_builder.progress import track
 from site_builder.render.bibtex import bibtex_entries, bibtex_keys
 from site_builder.render.bibtex import clear_caches as clear_bibtex_caches
-from site_builder.render.browse import AuthorIndex, author_index, author_targets, browse_pages
+from site_builder.render.browse import AuthorIndex, author_index, author_targets, browse_lists, map_page_of
 from site_builder.render.feeds import feed_pages
 from site_builder.render.folding import clear_caches as clear_folding_caches
 from site_builder.render.folding import title_key
@@ -27,7 +27,7 @@ from site_builder.render.html import link, relative_url
 from site_builder.render.lists import clear_caches as clear_list_caches
 from site_builder.render.lists import newest_first, paginated
 from site_builder.render.paper_page import paper_page
-from site_builder.render.paths import CATALOG_BIB, HOME, index_path, paper_path, tag_bib_path
+from site_builder.render.paths import CATALOG_BIB, HOME, MAP_PAGE, index_path, paper_path, tag_bib_path
 from site_builder.render.tag_pages import papers_by_tag, tag_pages
 
 
@@ -121,9 +121,19 @@ def _list_pages(
     memo: Memo,
 ) -> dict[str, str]:
     """The pages that list papers: all papers, tags, browse pages, feeds and home."""
-    pages = paginated(by_title, index_path, "All papers", intro=_catalog_bib_link, memo=memo)
-    pages.update(tag_pages(tags, members, memo))
-    pages.update(browse_pages(papers, points, memo, author_list))
+    # These lists show of each paper only what ``listed`` holds (and of the vocabulary, its tags): a
+    # build where none of that changed (a notes or abstract edit) finds them all by one key, not
+    # the thousand keys of their pages, each of which repeats the papers it lists.
+    listed = tuple((e.paper.id, e.paper.title, e.paper.authors, e.paper.year, e.paper.added, e.tags) for e in papers)
+
+    def lists(memo: Memo) -> dict[str, str]:
+        pages = paginated(by_title, index_path, "All papers", intro=_catalog_bib_link, memo=memo)
+        pages.update(tag_pages(tags, members, memo))
+        pages.update(browse_lists(papers, memo, author_list))
+        return pages
+
+    pages = grouped(memo, ("paper lists", listed, tuple(tags)), lists)
+    pages[MAP_PAGE] = map_page_of(papers, points, memo)
     pages.update(feed_pages(papers, tags, members, site.name, site.description, site.site_url, memo))
     pages[HOME] = home_page(papers, tags, members, points, site.name, site.description)
     return pages

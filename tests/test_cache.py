@@ -1,0 +1,67 @@
+"""The build cache's groups: many results found by one key, still kept one by one."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from site_builder.cache import SHARDS, BuildCache, Memo, code_fingerprint, digest
+
+
+def list_pages(papers: dict[str, str], made: Counter[str]) -> object:
+    """A step like the list pages: one page per paper made through the memo, and an index that is not."""
+
+    def step(memo: Memo) -> dict[str, str]:
+        pages = {}
+        for paper_id, title in papers.items():
+
+            def make(paper_id: str = paper_id, title: str = title) -> str:
+                made[paper_id] += 1
+                return f"<h1>{title}</h1>"
+
+            pages[f"{paper_id}.md"] = memo(("page", paper_id, title), make)
+        pages["index.md"] = " ".join(sorted(papers))
+        return pages
+
+    return step
+
+
+def build(folder: Path, papers: dict[str, str], made: Counter[str]) -> dict[str, str]:
+    """One build: the group looked up in the cache left by the last one, then saved."""
+    cache = BuildCache(folder)
+    pages = cache.items("pages").group(("lists", sorted(papers.items())), list_pages(papers, made))  # type: ignore[arg-type]
+    cache.save()
+    return pages
+
+
+def test_a_group_is_found_again_whole_and_its_values_survive_builds_that_found_it(tmp_path: Path) -> None:
+    papers = {"a": "Adam", "b": "Bees", "c": "Cats"}
+    made: Counter[str] = Counter()
+    first = build(tmp_path, papers, made)
+    assert made == Counter({"a": 1, "b": 1, "c": 1})
+    assert first == {"a.md": "<h1>Adam</h1>", "b.md": "<h1>Bees</h1>", "c.md": "<h1>Cats</h1>", "index.md": "a b c"}
+
+    assert build(tmp_path, papers, made) == first  # the same inputs: nothing made again
+    assert sum(made.values()) == 3
+
+    # One title changed after a build that found the group: only that page is made again, the
+    # others come from the keys the group kept alive.
+    papers["b"] = "Birds"
+    changed = build(tmp_path, papers, made)
+    assert made == Counter({"a": 1, "b": 2, "c": 1})
+    assert changed == {**first, "b.md": "<h1>Birds</h1>"}
+    assert build(tmp_path, papers, made) == changed
+    assert sum(made.values()) == 4
+
+
+def test_a_group_whose_values_were_lost_is_made_again(tmp_path: Path) -> None:
+    papers = {"a": "Adam", "b": "Bees"}
+    made: Counter[str] = Counter()
+    first = build(tmp_path, papers, made)
+    # The file holding page b's own key is lost, the group's is not: b is made again, not served broken.
+    shard = digest((code_fingerprint(), ("page", "b", "Bees")))[0] % SHARDS
+    group_shard = digest((code_fingerprint(), "group", ("lists", sorted(papers.items()))))[0] % SHARDS
+    assert shard != group_shard  # (else this test would lose the group too)
+    (tmp_path / "pages" / f"{shard:02x}.pickle").unlink()
+    assert build(tmp_path, papers, made) == first
+    assert made == Counter({"a": 1, "b": 2})
