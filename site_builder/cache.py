@@ -274,15 +274,9 @@ class ItemMemo:
                 values[name] = value
             return values
         self.misses += 1
-        keys_of: dict[int, bytes] = {}  # by identity: each value is held by ``used`` meanwhile
-
-        def recorded(item_inputs: object, compute: Callable[[], Any]) -> Any:
-            item_key = digest((code_fingerprint(), item_inputs))
-            value = self._result(item_key, compute)
-            keys_of[id(value)] = item_key
-            return value
-
+        recorded = _Recorded(self)
         values = step(recorded)
+        keys_of = recorded.keys_of
         # A value that was not made through the memo (a short index page) is stored in the group itself.
         self.used[key] = tuple(
             (name, keys_of[id(value)], None) if id(value) in keys_of else (name, None, value)
@@ -326,6 +320,20 @@ class ItemMemo:
             if shard is not None:
                 shard[key] = value
         return changed
+
+
+class _Recorded:
+    """An ``ItemMemo`` that also notes which key gave each value (``ItemMemo.group``)."""
+
+    def __init__(self, memo: ItemMemo) -> None:
+        self._memo = memo
+        self.keys_of: dict[int, bytes] = {}  # by identity: each value is held by the memo's ``used`` meanwhile
+
+    def __call__(self, inputs: object, compute: Callable[[], T]) -> T:
+        key = digest((code_fingerprint(), inputs))
+        value = self._memo._result(key, compute)
+        self.keys_of[id(value)] = key
+        return value
 
 
 def step_beside(memo: Memo, step: Callable[[Memo], T], *, parallel: bool = True) -> Callable[[], T]:
