@@ -81,7 +81,7 @@ GROWTH_SHAKY_S = 0.5
 STAGE_ROWS = (
     ("load+check", "load+check (`load_catalog`)"),
     ("enrich: tags", "enrich: tags (`assign_tags`)"),
-    ("enrich: related", "enrich: related (`update_related`)"),
+    ("enrich: related", "enrich: related (`count_terms`, `update_related`)"),
     ("enrich: mentions", "enrich: mentions (`find_mentions`, `mentioned_by`)"),
     ("enrich: other", "enrich: the rest of `enrich` (assembling records)"),
     ("enrich: map", "enrich: map (`topic_coordinates`)"),
@@ -166,7 +166,9 @@ def timed_globals(module: ModuleType, clock: StageClock, labels: dict[str, str])
 # The functions ``enrich`` calls, by the name it looks them up with, and the stage each belongs to.
 ENRICH_PARTS = {
     "assign_tags": "enrich: tags",
+    "count_terms": "enrich: related",
     "update_related": "enrich: related",
+    "topic_coordinates": "enrich: map",
     "find_mentions": "enrich: mentions",
     "mentioned_by": "enrich: mentions",
 }
@@ -197,9 +199,8 @@ def _our_stages(build: ModuleType, root: Path, clock: StageClock) -> dict[str, i
         enrichment = clock.run(ENRICH_TOTAL, build.enrich_catalog, catalog)
     enriched = enrichment.papers
     config_file = paths.root / "mkdocs.yml"
-    points = clock.run("enrich: map", build.topic_coordinates, catalog.papers, enrichment.terms)
     info = clock.run("render", build.site_info, config_file)
-    pages = clock.run("render", build.render_pages, enriched, catalog.tags, info, points)
+    pages = clock.run("render", build.render_pages, enriched, catalog.tags, info, enrichment.points)
     docs_dir = paths.root / "docs"
     generated = build.GENERATED_FOLDERS + build.GENERATED_FILES
     tags_by_id = {entry.paper.id: entry.tags for entry in enriched}

@@ -26,7 +26,6 @@ from site_builder.background import Background
 from site_builder.cache import CACHE_FOLDER, BuildCache, collector_paused
 from site_builder.catalog import CatalogPaths, load_catalog
 from site_builder.enrich import catalog_tags, enrich_catalog
-from site_builder.enrich.topic_map import topic_coordinates
 from site_builder.errors import BuildFailed
 from site_builder.model import Paper
 from site_builder.progress import say, stage
@@ -74,14 +73,11 @@ def _generate(paths: CatalogPaths, use_cache: bool) -> None:
         search_files = start_search_index(catalog.papers, tags_by_id, docs_dir, cache)
     enrichment = enrich_catalog(catalog, cache, tags_by_id)
     enriched = enrichment.papers
-    with stage("enrich: topic map"):
-        # The map is made from the papers' term counts alone: keyed by the digests of the texts counted.
-        terms = enrichment.terms
-        map_inputs = (terms.ids, terms.digests)
-        points = cache.stage("topic map", map_inputs, lambda: topic_coordinates(catalog.papers, terms))
     with stage("render pages"):
         info = site_info(config_file)
-        pages = render_pages(enriched, catalog.tags, info, points, cache.items("pages"), catalog.fingerprints)
+        pages = render_pages(
+            enriched, catalog.tags, info, enrichment.points, cache.items("pages"), catalog.fingerprints
+        )
     with stage("search index (finished)"):
         pages.update(search_files())
     with stage("write docs/"):
@@ -170,14 +166,14 @@ def _search_index_files(
     documents = paper_documents(papers, tags_by_id) + handwritten
     # As plain tuples: digesting 10,000 dataclasses' reprs took a third of a second.
     inputs = [_document_fields(document) for document in documents]
-    found, files = cache.stored("search index", inputs, count=False)
-    if found:
-        return files, True
-    known = cache.previous("search stems")
-    stems, files = search_index(documents, known if isinstance(known, dict) else None)
-    cache.keep("search stems", stems)
-    cache.store("search index", inputs, files)
-    return files, False
+
+    def make() -> dict[str, str]:
+        known = cache.previous("search stems")
+        stems, files = search_index(documents, known if isinstance(known, dict) else None)
+        cache.keep("search stems", stems)
+        return files
+
+    return cache.reused_or_made("search index", inputs, make)
 
 
 def search_index(

@@ -88,32 +88,27 @@ class BuildCache:
 
     def stage(self, name: str, inputs: object, compute: Callable[[], T]) -> T:
         """``compute()``, or the value stored for equal ``inputs`` by the last build."""
-        found, value = self.stored(name, inputs)
-        if found:
-            return value  # type: ignore[no-any-return]
-        value = compute()
-        self.store(name, inputs, value)
+        value, reused = self.reused_or_made(name, inputs, compute)
+        self.count(reused)
         return value
 
-    def stored(self, name: str, inputs: object, *, count: bool = True) -> tuple[bool, Any]:
-        """``(True, value)`` if the last build stored ``value`` for equal ``inputs``, else ``(False, None)``.
+    def reused_or_made(self, name: str, inputs: object, compute: Callable[[], T]) -> tuple[T, bool]:
+        """``stage``'s value, and whether it is the last build's, left for the caller to ``count``.
 
-        With ``store``, ``stage`` in two halves. ``count=False`` leaves the
-        hit or miss to be counted by the caller (``count``): a step run in a
-        second process counts in the parent's cache (background.py).
+        For a step run in a second process: it counts in the parent's cache (background.py).
         """
         if self.folder is None:
-            return False, None
-        key = digest((code_fingerprint(), inputs))
-        found: tuple[bool, Any] = (False, None)
+            return compute(), False
+        key = digest((code_fingerprint(), inputs))  # once: a search index's inputs took 0.3 s to digest
         # The key sits in a file of its own: a miss never loads a large stale value (the search index).
         if self._load(f"{name}.key") == key:
             stored = self._load(name)
             if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
-                found = (True, stored[1])
-        if count:
-            self.count(found[0])
-        return found
+                return stored[1], True
+        value = compute()
+        self._store(name, (key, value))
+        self._store(f"{name}.key", key)
+        return value, False
 
     def count(self, reused: bool) -> None:
         """Count one step's result as reused or made (for the build's summary line)."""
@@ -123,14 +118,6 @@ class BuildCache:
             self.hits += 1
         else:
             self.misses += 1
-
-    def store(self, name: str, inputs: object, value: object) -> None:
-        """Keep ``value`` as what ``inputs`` give, for the next build's ``stored`` or ``stage``."""
-        if self.folder is None:
-            return
-        key = digest((code_fingerprint(), inputs))
-        self._store(name, (key, value))
-        self._store(f"{name}.key", key)
 
     def items(self, name: str) -> ItemMemo:
         """A per-record memo; what it was not asked for this build is dropped on ``save``."""

@@ -7,25 +7,30 @@ from the last build's state, rescoring only the papers whose weights moved.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from site_builder.background import Background
 from site_builder.cache import BuildCache, step_beside
 from site_builder.enrich.mentions import find_mentions, mentioned_by
 from site_builder.enrich.related import RelatedState, update_related
 from site_builder.enrich.tags import assign_tags
-from site_builder.enrich.text_features import TermCounts
-from site_builder.model import Catalog, EnrichedPaper
+from site_builder.enrich.text_features import TermCounts, count_terms
+from site_builder.enrich.topic_map import TSNE_LIMIT, topic_coordinates
+from site_builder.model import Catalog, EnrichedPaper, Paper
 from site_builder.progress import stage
+
+Points = dict[str, tuple[float, float]]  # paper id -> its place on the topic map, both in 0..1
 
 
 @dataclass(frozen=True)
 class Enrichment:
-    """The enriched papers, and each paper's term counts (the topic map reuses them)."""
+    """The enriched papers, each paper's term counts, and the topic map's points."""
 
     papers: tuple[EnrichedPaper, ...]
     terms: TermCounts
+    points: Points
 
 
 def enrich(catalog: Catalog, cache: BuildCache | None = None) -> tuple[EnrichedPaper, ...]:
@@ -52,13 +57,22 @@ def enrich_catalog(
     if tags_by_id is None:
         tags_by_id = catalog_tags(catalog, cache)
     with stage("enrich: related papers"):
-        previous = cache.previous("related papers")
-        related = update_related(papers, tags_by_id, previous if isinstance(previous, RelatedState) else None)
+        stored = cache.previous("related papers")
+        previous = stored if isinstance(stored, RelatedState) else None
+        terms = count_terms(papers, previous.terms if previous is not None else None)
+        # The map needs only the term counts: made in a second process while papers are scored. Not
+        # where it runs t-SNE (small catalogs, where it is quick): scikit-learn's OpenMP threads hang in
+        # a process forked from one that used them before.
+        map_job = Background(partial(_topic_map, papers, terms, cache), parallel=len(papers) > TSNE_LIMIT)
+        related = update_related(papers, tags_by_id, previous, terms=terms)
         if related is not previous:
             cache.keep("related papers", related, beside=True)
     with stage("enrich: mentions (finished)"):
         mentions = mentions_job()
         backlinks = mentioned_by(mentions)
+    with stage("enrich: topic map (finished)"):
+        points, reused = map_job.result()
+        cache.count(reused)  # counted here: the second process's counts are not this one's
     enriched = tuple(
         EnrichedPaper(
             paper=paper,
@@ -69,4 +83,13 @@ def enrich_catalog(
         )
         for paper in papers
     )
-    return Enrichment(enriched, related.terms)
+    return Enrichment(enriched, terms, points)
+
+
+def _topic_map(papers: Sequence[Paper], terms: TermCounts, cache: BuildCache) -> tuple[Points, bool]:
+    """The map's points, and whether they are the last build's.
+
+    Keyed by the digests of the texts counted. The "topic map" entry is
+    written by this step alone, so it may run in a second process.
+    """
+    return cache.reused_or_made("topic map", (terms.ids, terms.digests), partial(topic_coordinates, papers, terms))

@@ -108,12 +108,17 @@ def update_related(
     tags_by_id: Mapping[str, Sequence[str]] | None,
     previous: RelatedState | None,
     count: int = RELATED_COUNT,
+    terms: TermCounts | None = None,
 ) -> RelatedState:
-    """``related_papers`` with its state, computed again only where ``previous`` no longer holds."""
+    """``related_papers`` with its state, computed again only where ``previous`` no longer holds.
+
+    ``terms``: ``count_terms(papers, previous.terms)``, if the caller made it already.
+    """
+    if terms is None:
+        terms = count_terms(papers, previous.terms if previous is not None else None)
     if previous is not None and previous.count != count:
         previous = None
     tags_by_id = tags_by_id or {}
-    terms = count_terms(papers, previous.terms if previous is not None else None)
     tag_lists = [tuple(tags_by_id.get(paper.id, ())) for paper in papers]
     authors = tuple(paper.authors for paper in papers)
     if previous is not None and _same_inputs(terms, tag_lists, authors, previous):
