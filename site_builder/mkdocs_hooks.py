@@ -88,6 +88,8 @@ _building = False  # ``mkdocs build`` or ``gh-deploy`` (which builds site/ too):
 _dirty = False  # ``--dirty``: each (re)build renders only the pages whose .md changed
 _last_inputs: _SiteInputs | None = None  # what the preview's last rebuild was made from
 _build_inputs: dict[str, Any] | None = None  # what this ``build`` is made from (``_recorded_inputs``)
+# This build's pages rendered, and in all, and why all of them are ("" for a dirty build that need not).
+_rendering: dict[str, Any] = {"rendered": 0, "pages": 0, "whole": ""}
 # What reaches every page besides the files checked (site_inputs): the tools' versions.
 _TOOLS = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "MarkupSafe")
 _SITE_RECORD = Path(".cache") / "build" / "site.json"  # under the project root
@@ -158,7 +160,8 @@ def on_pre_build(config: Any, **_: Any) -> None:
         record.unlink(missing_ok=True)  # until this build ends without a warning
         # What this build is made from, as read before it starts: on_post_build records it.
         _build_inputs = _recorded_inputs(config)
-        if _dirty and recorded != _build_inputs:
+        _rendering.update(rendered=0, whole=_why_whole(recorded, _build_inputs) if _dirty else "")
+        if _rendering["whole"]:
             from mkdocs.utils import clean_directory
 
             clean_directory(config.site_dir)
@@ -181,8 +184,20 @@ def on_pre_build(config: Any, **_: Any) -> None:
 
 
 def on_post_build(config: Any, **_: Any) -> None:
-    """Record what site/ was made from, for the next ``build --dirty`` (only after a build without warnings)."""
-    if not _building or _warnings.count or _build_inputs is None:
+    """Say how much of site/ a ``build --dirty`` rendered, and why all of it if it did.
+
+    Then record what site/ was made from, for the next one (only after a build without warnings).
+    """
+    if not _building:
+        return
+    if _dirty:
+        rendered, total = _rendering["rendered"], _rendering["pages"]
+        if _rendering["whole"]:
+            print(f"mkdocs: all {total:,} pages rendered: {_rendering['whole']}", file=sys.stderr)
+        else:
+            print(f"mkdocs: {rendered:,} of {total:,} pages rendered (the rest unchanged since the last build)",
+                  file=sys.stderr)  # fmt: skip
+    if _warnings.count or _build_inputs is None:
         return
     record = _project_root(config) / _SITE_RECORD
     record.parent.mkdir(parents=True, exist_ok=True)
@@ -206,6 +221,30 @@ def _recorded_inputs(config: Any) -> dict[str, Any]:
         "pages": sorted(map(list, pages)),
         "files": sorted(files),
     }
+
+
+# What each part of the record stands for, to say why a build renders every page.
+_CHANGES = {
+    "site_dir": "site_dir changed",
+    "config": "mkdocs.yml changed",
+    "environment": "an environment variable mkdocs.yml reads (!ENV) changed",
+    "site_url": "site_url changed",
+    "tools": "MkDocs, Material, Markdown or Jinja changed version",
+    "hooks": "site_builder/mkdocs_hooks.py changed",
+    "theme": "the theme (site_builder/theme/) changed",
+    "pages": "a hand-written page changed",
+    "files": "a page was added to or removed from docs/",
+}
+
+
+def _why_whole(recorded: Any, inputs: dict[str, Any]) -> str:
+    """Why a dirty build must render every page ("" if it need not)."""
+    if not isinstance(recorded, dict):
+        return "no record of a clean last build (the first build, or the last one warned, failed or was stopped)"
+    if recorded == inputs:
+        return ""
+    changes = [change for key, change in _CHANGES.items() if recorded.get(key) != inputs.get(key)]
+    return "; ".join(changes) or "what site/ is made from changed"
 
 
 def _read_record(path: Path) -> Any:
@@ -293,6 +332,7 @@ def on_env(env: Any, config: Any, files: Any, **_: Any) -> Any:
     """Offer ``shared_html`` to the templates, with nothing shared yet (under serve, the nav may have changed)."""
     _shared.clear()
     env.globals["shared_html"] = shared_html
+    _rendering["pages"] = len(files.documentation_pages())
     return env
 
 
@@ -350,6 +390,7 @@ def _is_one_html_block(markdown: str) -> bool:
 
 
 def on_post_page(output: str, page: Any = None, config: Any = None, **_: Any) -> str:
+    _rendering["rendered"] += 1
     if page is not None and config is not None:
         _write_bib_file(page, config)
     parts = _KEEP_SPACES.split(output)  # text, element kept as is, text, ...

@@ -186,35 +186,47 @@ def clean_build(project: Path, destination: Path) -> dict[str, bytes]:
 
 
 def test_build_after_an_edit_renders_only_what_changed_and_gives_the_clean_sites_bytes(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`make build` runs MkDocs --dirty: after a record edit only the pages it changed are rendered again;
-    after a change that reaches every page (a hand-written page, site_url, a page removed), all are."""
+    after a change that reaches every page (a hand-written page, site_url, a page removed), all are.
+    Each build says which, and why all."""
     assert run(project, "build") == 0
     ids = paper_ids(project)
     untouched = project / "site" / "papers" / f"{ids[-1]}.html"
+    capsys.readouterr()
 
-    def rendered_again() -> bool:
+    def rendered_again() -> tuple[bool, str]:
         before = untouched.stat().st_mtime_ns
         assert run(project, "build") == 0
-        return untouched.stat().st_mtime_ns != before
+        said = re.findall(r"^mkdocs: (?:all \d+|\d+ of \d+) pages rendered.*$", capsys.readouterr().err, re.M)
+        assert len(said) == 1, said
+        return untouched.stat().st_mtime_ns != before, said[0]
 
     edit(project, ids[5], lambda data: data.update(abstract=data["abstract"] + " Momentum helps."))
-    assert not rendered_again(), "a one-record edit rendered every page again"
+    again, said = rendered_again()
+    assert not again, "a one-record edit rendered every page again"
+    rendered, total = map(int, re.findall(r"\d+", said))
+    assert 1 <= rendered < total, said
     assert site_files(project) == clean_build(project, tmp_path / "after-edit")
 
     about = project / "docs" / "about.md"
     about.write_text(about.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    assert rendered_again(), "a hand-written page changed, so every page's nav may have: all must be rendered"
+    again, said = rendered_again()
+    assert again, "a hand-written page changed, so every page's nav may have: all must be rendered"
+    assert said.endswith("pages rendered: a hand-written page changed"), said
     assert site_files(project) == clean_build(project, tmp_path / "after-about")
 
     monkeypatch.setenv("SITE_URL", "https://example.org/catalog/")
-    assert rendered_again(), "site_url reaches every page (canonical links)"
+    again, said = rendered_again()
+    assert again, "site_url reaches every page (canonical links)"
+    assert "site_url changed" in said, said
     assert b'href="https://example.org/catalog/papers/' in untouched.read_bytes()
     assert site_files(project) == clean_build(project, tmp_path / "after-site-url")
 
     record(project, ids[0]).unlink()
     assert run(project, "build") == 0
+    assert "pages rendered: a page was added to or removed from docs/" in capsys.readouterr().err
     assert not (project / "site" / "papers" / f"{ids[0]}.html").exists()
     assert site_files(project) == clean_build(project, tmp_path / "after-removal")
 
