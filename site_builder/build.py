@@ -28,7 +28,7 @@ from site_builder.catalog import CatalogPaths, load_catalog
 from site_builder.enrich import catalog_tags, enrich_catalog
 from site_builder.errors import BuildFailed
 from site_builder.model import Paper
-from site_builder.progress import say, stage
+from site_builder.progress import is_quiet, say, stage
 from site_builder.render import SiteInfo, render_pages, write_pages
 from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS
 from site_builder.search import SearchDocument, build_payload, paper_documents, payload_scripts
@@ -104,17 +104,20 @@ def _run_mkdocs(paths: CatalogPaths, use_cache: bool) -> None:
         command.append("--dirty")
     # We pin mkdocs<2 on purpose (DESIGN.md); its upgrade banner only adds noise.
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    returncode = run_showing_warnings(command, paths.root, environment)
+    returncode = run_showing_warnings(command, paths.root, environment, quiet=is_quiet())
     if returncode != 0:
         raise BuildFailed(f"mkdocs build --strict exited with {returncode}; see its messages above")
     say(f"mkdocs: site/ built in {time.perf_counter() - started:.2f}s")
 
 
-def run_showing_warnings(command: Sequence[str], cwd: Path, environment: Mapping[str, str]) -> int:
+def run_showing_warnings(
+    command: Sequence[str], cwd: Path, environment: Mapping[str, str], *, quiet: bool = False
+) -> int:
     """Run MkDocs, passing on its messages but its INFO ones; its exit code.
 
     Not ``--quiet``: that sets MkDocs' logger to ERROR, so no warning is ever
-    made and ``--strict`` has nothing to fail on.
+    made and ``--strict`` has nothing to fail on. ``quiet`` drops the hooks'
+    "mkdocs: N of M pages rendered" line too.
     """
     with subprocess.Popen(
         command, cwd=cwd, env=dict(environment), stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace"
@@ -125,6 +128,8 @@ def run_showing_warnings(command: Sequence[str], cwd: Path, environment: Mapping
             level = _LOG_LEVEL.match(line)
             if level:
                 shown = level.group(1) not in ("DEBUG", "INFO")
+            elif line.startswith("mkdocs: "):
+                shown = not quiet  # the hooks' summary (mkdocs_hooks.on_post_build)
             elif line.strip() and not line[0].isspace():
                 shown = True  # not a message's continuation: "Aborted with 1 warnings in strict mode!", a traceback
             if shown:

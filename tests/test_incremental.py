@@ -229,6 +229,9 @@ def test_build_after_an_edit_renders_only_what_changed_and_gives_the_clean_sites
     assert "pages rendered: a page was added to or removed from docs/" in capsys.readouterr().err
     assert not (project / "site" / "papers" / f"{ids[0]}.html").exists()
     assert site_files(project) == clean_build(project, tmp_path / "after-removal")
+    capsys.readouterr()
+    assert run(project, "--quiet", "build") == 0
+    assert capsys.readouterr().err == "", "--quiet says nothing when all is well"
 
 
 def test_a_build_that_warned_warns_again_next_time(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
