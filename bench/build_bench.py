@@ -86,7 +86,7 @@ STAGE_ROWS = (
     ("enrich: other", "enrich: the rest of `enrich` (assembling records)"),
     ("enrich: map", "enrich: map (`topic_coordinates`)"),
     ("render", "render (`site_info`, `render_pages`)"),
-    ("search index", "search index (documents, `build_payload`, `payload_scripts`)"),
+    ("search index", "search index (documents, `head_part`, `body_part`, `head_file`)"),
     ("write docs/", "write (`write_pages`)"),
 )
 
@@ -207,8 +207,11 @@ def _our_stages(build: ModuleType, root: Path, clock: StageClock) -> dict[str, i
     documents = clock.run("search index", build.paper_documents, catalog.papers, tags_by_id) + clock.run(
         "search index", build.handwritten_documents, docs_dir, generated
     )
-    payload = clock.run("search index", build.build_payload, documents)
-    pages.update(clock.run("search index", build.payload_scripts, payload))
+    stems = build.Stems({})
+    head = clock.run("search index", build.head_part, documents, stems)
+    body = clock.run("search index", build.body_part, documents, stems)
+    pages[build.INDEX_FILE] = clock.run("search index", build.head_file, documents, head, body)
+    pages[build.BODY_INDEX_FILE] = body.text
     report = clock.run("write docs/", build.write_pages, docs_dir, pages)
     return {"papers": len(catalog.papers), "files": len(pages), "written": report.written}
 

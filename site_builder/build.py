@@ -7,14 +7,12 @@ page is written, so a bad record stops the build with nothing half-done.
 from __future__ import annotations
 
 import logging
-import operator
 import os
 import re
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import fields
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ import yaml
 from yaml_env_tag import construct_env_tag
 
 from site_builder.background import Background
-from site_builder.cache import CACHE_FOLDER, BuildCache, collector_paused
+from site_builder.cache import CACHE_FOLDER, BuildCache, collector_paused, digest
 from site_builder.catalog import CatalogPaths, load_catalog
 from site_builder.enrich import catalog_tags, enrich_catalog
 from site_builder.errors import BuildFailed
@@ -31,8 +29,18 @@ from site_builder.model import Paper
 from site_builder.progress import is_quiet, say, stage
 from site_builder.render import SiteInfo, render_pages, write_pages
 from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS
-from site_builder.search import SearchDocument, build_payload, paper_documents, payload_scripts
+from site_builder.search import BODY_INDEX_FILE, INDEX_FILE, paper_documents
+from site_builder.search.index import Stems
 from site_builder.search.pages import handwritten_documents
+from site_builder.search.parts import (
+    body_inputs,
+    body_part,
+    head_file,
+    head_inputs,
+    head_part,
+    table_inputs,
+    vocabulary,
+)
 
 log = logging.getLogger(__name__)
 
@@ -164,33 +172,28 @@ def _search_index_files(
 ) -> tuple[dict[str, str], bool]:
     """The search index files, and whether they are the last build's (reused as every document is unchanged).
 
-    The cache entries it writes ("search index", "search stems") are written
-    by this step alone, so it may run in a second process.
+    Made from two parts (search/parts.py), each kept by the digest of what it
+    reads: an abstract edit makes the body again, a tags or title edit the
+    head, and ``catalog.js`` is joined from both. The cache entries this
+    writes ("search head", "search body", "search head file", "search stems")
+    are written by this step alone, so it may run in a second process.
     """
     handwritten = handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
     documents = paper_documents(papers, tags_by_id) + handwritten
-    # As plain tuples: digesting 10,000 dataclasses' reprs took a third of a second.
-    inputs = [_document_fields(document) for document in documents]
+    head_key, body_key, table_key = (
+        digest(inputs) for inputs in (head_inputs(documents), body_inputs(documents), table_inputs(documents))
+    )
+    known = cache.previous("search stems")
+    stems = Stems(known if isinstance(known, dict) else {})  # saves stemming again the words it has
+    body, body_reused = cache.reused_or_made("search body", body_key, partial(body_part, documents, stems))
 
-    def make() -> dict[str, str]:
-        known = cache.previous("search stems")
-        stems, files = search_index(documents, known if isinstance(known, dict) else None)
-        cache.keep("search stems", stems)
-        return files
+    def joined() -> str:
+        head, _ = cache.reused_or_made("search head", head_key, partial(head_part, documents, stems))
+        cache.keep("search stems", {word: stems[word] for word in vocabulary(head, body)})
+        return head_file(documents, head, body)
 
-    return cache.reused_or_made("search index", inputs, make)
-
-
-def search_index(
-    documents: Sequence[SearchDocument], known_stems: Mapping[str, str | None] | None = None
-) -> tuple[dict[str, str | None], dict[str, str]]:
-    """Each word's stem, for the next build, and the search index files (``known_stems`` saves stemming again)."""
-    payload = build_payload(documents, known_stems)
-    return payload.stems, payload_scripts(payload)
-
-
-# Every field of a SearchDocument, in order.
-_document_fields = operator.attrgetter(*(item.name for item in fields(SearchDocument)))
+    index_file, file_reused = cache.reused_or_made("search head file", (head_key, body_key, table_key), joined)
+    return {INDEX_FILE: index_file, BODY_INDEX_FILE: body.text}, body_reused and file_reused
 
 
 def site_info(config_file: Path) -> SiteInfo:

@@ -10,6 +10,7 @@ by folding, repeated and empty terms, empty fields, negative boosts.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -22,7 +23,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from site_builder.catalog import CatalogPaths, load_catalog
-from site_builder.search import analysis, stemmer
+from site_builder.search import analysis, parts, stemmer
 from site_builder.search.analysis import FOLD_TABLE, STOP_WORDS, fold, words
 from site_builder.search.index import (
     BODY_BOOSTS,
@@ -34,6 +35,7 @@ from site_builder.search.index import (
     INDEX_FILE,
     SEARCH_PIPELINE,
     SearchDocument,
+    Stems,
     build_payload,
     payload_scripts,
     snippet,
@@ -345,3 +347,35 @@ def test_stems_carried_from_another_catalog_give_the_same_files(
     # The last build's stems, most of them for words this catalog no longer has: none may show.
     known = build_payload(earlier).stems
     assert payload_scripts(build_payload(documents, known)) == payload_scripts(build_payload(documents))
+
+
+def files_from_parts(documents: list[SearchDocument], stems: Stems) -> dict[str, str]:
+    """What the build writes: catalog.js joined from the head part and the body part (search/parts.py)."""
+    head, body = parts.head_part(documents, stems), parts.body_part(documents, stems)
+    return {INDEX_FILE: parts.head_file(documents, head, body), BODY_INDEX_FILE: body.text}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(document, max_size=6), st.lists(document, max_size=6))
+def test_the_files_joined_from_parts_are_the_reference_ones(
+    documents: list[SearchDocument], earlier: list[SearchDocument]
+) -> None:
+    expected = reference_payload_scripts(documents)
+    assert files_from_parts(documents, Stems({})) == expected
+    # With another catalog's stems, as a build after edits has them.
+    assert files_from_parts(documents, Stems(build_payload(earlier).stems)) == expected
+
+
+def test_a_part_made_for_other_documents_is_joined_as_if_made_now() -> None:
+    """A build after an abstract edit joins the head part the last build made with a new body part."""
+    papers = load_catalog(CatalogPaths(REPO)).papers
+    documents = [
+        SearchDocument(id=p.id, title=p.title, body=p.abstract, year=p.year, tags=p.tags, authors=p.authors)
+        for p in papers
+    ]
+    earlier_head = parts.head_part(documents, Stems({}))
+    edited = [*documents[:3], dataclasses.replace(documents[3], body="Zeroth-order quokkas."), *documents[4:]]
+    body = parts.body_part(edited, Stems({}))
+    joined = {INDEX_FILE: parts.head_file(edited, earlier_head, body), BODY_INDEX_FILE: body.text}
+    assert joined == payload_scripts(build_payload(edited))
+    assert "quokka" in joined[INDEX_FILE]  # the vocabulary has the new word

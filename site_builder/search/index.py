@@ -109,9 +109,9 @@ def build_payload(
         }
         for document in documents
     ]
-    stems = _Stems(known_stems or {})
-    head = _lunr_index(HEAD_BOOSTS, ({field: terms[field] for field in HEAD_BOOSTS} for terms in split), stems)
-    body = _lunr_index(BODY_BOOSTS, ({"body": terms["body"]} for terms in split), stems)
+    stems = Stems(known_stems or {})
+    head = lunr_index_of(HEAD_BOOSTS, ({field: terms[field] for field in HEAD_BOOSTS} for terms in split), stems)
+    body = lunr_index_of(BODY_BOOSTS, ({"body": terms["body"]} for terms in split), stems)
     # Every word of every field went through ``stems`` in the two indexes.
     vocabulary = sorted(word for word, stemmed in stems.items() if stemmed is not None)
     table = [
@@ -125,7 +125,7 @@ def build_payload(
     )
 
 
-class _Stems(dict[str, str | None]):
+class Stems(dict[str, str | None]):
     """The term of each distinct word this build meets: its ``stem``, or ``None`` for a stop word (dropped)."""
 
     def __init__(self, known: Mapping[str, str | None]) -> None:
@@ -140,7 +140,8 @@ class _Stems(dict[str, str | None]):
         return stemmed
 
 
-def _lunr_index(boosts: dict[str, int], fields: Iterable[dict[str, list[str]]], stems: _Stems) -> LunrIndex:
+def lunr_index_of(boosts: dict[str, int], fields: Iterable[dict[str, list[str]]], stems: Stems) -> LunrIndex:
+    """The lunr index of documents' pre-split words (``fields``), ``stems`` giving each word's term."""
     # Pre-split, folded words go in as lists: lunr.py's tokenizer splits only
     # on whitespace and '-', ours on anything that is not a letter or digit.
     # The indexing pipeline (drop stop words, stem: what lunr's would give)
@@ -176,8 +177,12 @@ def payload_scripts(payloads: SearchPayloads) -> dict[str, str]:
 
 def payload_script(payload: dict[str, Any], global_name: str = GLOBAL_NAME) -> str:
     """A ``.js`` file: a global set from a JSON string (fast to parse)."""
-    compact = _payload_json(payload)
-    literal = json.dumps(compact, ensure_ascii=True)
+    return script_of(_payload_json(payload), global_name)
+
+
+def script_of(compact_json: str, global_name: str) -> str:
+    """The ``.js`` file that sets ``window.<global_name>`` from ``compact_json``."""
+    literal = json.dumps(compact_json, ensure_ascii=True)
     return f"window.{global_name}=JSON.parse({literal});\n"
 
 

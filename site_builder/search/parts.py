@@ -1,0 +1,105 @@
+"""The search index files, made from two parts that an edit reaches apart.
+
+* the head index (titles, tags, authors): made again after a title, tags or
+  authors edit;
+* the body file (abstracts and page text: about four fifths of the work): made
+  again after an abstract edit.
+
+``catalog.js`` itself, the head index with the vocabulary of both parts and
+the result table, is joined from them in a fraction of a second. The files
+are ``payload_scripts(build_payload(documents))``'s, byte for byte
+(tests/test_search_index_speed.py); the build caches each part by the
+digest of what it reads (build.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from site_builder.search.analysis import FOLD_TABLE, words
+from site_builder.search.index import (
+    BODY_BOOSTS,
+    BODY_GLOBAL_NAME,
+    FORMAT_VERSION,
+    GLOBAL_NAME,
+    HEAD_BOOSTS,
+    SearchDocument,
+    Stems,
+    lunr_index_of,
+    script_of,
+    snippet,
+)
+from site_builder.search.lunr_format import COMPACT_JSON, json_object
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPart:
+    """A part's text (the head index's JSON; the whole body file) and the words of its fields that have a term."""
+
+    text: str
+    words: tuple[str, ...]
+
+
+def head_inputs(documents: Sequence[SearchDocument]) -> list[tuple[object, ...]]:
+    """What the head index reads of each document, in order (its refs are positions)."""
+    return [(document.title, document.tags, document.authors) for document in documents]
+
+
+def body_inputs(documents: Sequence[SearchDocument]) -> list[str]:
+    """What the body file reads of each document, in order."""
+    return [document.body for document in documents]
+
+
+def table_inputs(documents: Sequence[SearchDocument]) -> list[tuple[object, ...]]:
+    """What the result table shows besides the head's and the body's fields."""
+    return [(document.id, document.year) for document in documents]
+
+
+def head_part(documents: Sequence[SearchDocument], stems: Stems) -> IndexPart:
+    """The lunr index of titles, tags and authors (``build_payload``'s "index" of the head)."""
+    fields = [
+        {
+            "title": words(document.title),
+            "tags": words(" ".join(document.tags)),
+            "authors": words(" ".join(document.authors)),
+        }
+        for document in documents
+    ]
+    return IndexPart(lunr_index_of(HEAD_BOOSTS, fields, stems).to_json(), _with_terms(fields, stems))
+
+
+def body_part(documents: Sequence[SearchDocument], stems: Stems) -> IndexPart:
+    """The whole ``catalog-body.js`` file."""
+    fields = [{"body": words(document.body)} for document in documents]
+    index = lunr_index_of(BODY_BOOSTS, fields, stems)
+    payload = json_object({"version": COMPACT_JSON.encode(FORMAT_VERSION), "index": index.to_json()})
+    return IndexPart(script_of(payload, BODY_GLOBAL_NAME), _with_terms(fields, stems))
+
+
+def vocabulary(head: IndexPart, body: IndexPart) -> list[str]:
+    """Every word of every field that has a term, folded and sorted: what typo matching corrects against."""
+    return sorted(set(head.words).union(body.words))
+
+
+def head_file(documents: Sequence[SearchDocument], head: IndexPart, body: IndexPart) -> str:
+    """``catalog.js``: versions, fold table, vocabulary, result table and the head index."""
+    table = [
+        [document.id, document.title, document.year, list(document.tags), snippet(document.body)]
+        for document in documents
+    ]
+    payload = json_object(
+        {
+            "version": COMPACT_JSON.encode(FORMAT_VERSION),
+            "fold": COMPACT_JSON.encode(FOLD_TABLE),
+            "words": COMPACT_JSON.encode(vocabulary(head, body)),
+            "docs": COMPACT_JSON.encode(table),
+            "index": head.text,
+        }
+    )
+    return script_of(payload, GLOBAL_NAME)
+
+
+def _with_terms(fields: Iterable[dict[str, list[str]]], stems: Stems) -> tuple[str, ...]:
+    seen = {word for document in fields for field_words in document.values() for word in field_words}
+    return tuple(sorted(word for word in seen if stems[word] is not None))
