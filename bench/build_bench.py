@@ -166,6 +166,7 @@ def timed_globals(module: ModuleType, clock: StageClock, labels: dict[str, str])
 # The functions ``enrich`` calls, by the name it looks them up with, and the stage each belongs to.
 ENRICH_PARTS = {
     "assign_tags": "enrich: tags",
+    "text_digests": "enrich: related",
     "count_terms": "enrich: related",
     "update_related": "enrich: related",
     "topic_coordinates": "enrich: map",

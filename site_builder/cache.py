@@ -32,7 +32,7 @@ import importlib.metadata
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -143,12 +143,17 @@ class BuildCache:
         (background.py), done by ``save``; for a large value (the related
         papers' state took 0.7 s to write at 10,000 papers).
         """
+        self.keep_each({name: value}, beside=beside)
+
+    def keep_each(self, values: Mapping[str, object], *, beside: bool = False) -> None:
+        """``keep`` of each of ``values`` by name; with ``beside``, all written by one second process."""
         if self.folder is None:
             return
+        stored = {name: (code_fingerprint(), value) for name, value in values.items()}
         if beside:
-            self._writing.append(Background(functools.partial(self._store, name, (code_fingerprint(), value))))
+            self._writing.append(Background(functools.partial(self._store_each, stored)))
         else:
-            self._store(name, (code_fingerprint(), value))
+            self._store_each(stored)
 
     def save(self) -> None:
         """Write the per-record memos' shards that changed, and wait for values kept ``beside``.
@@ -175,6 +180,10 @@ class BuildCache:
                 return pickle.load(handle)
         except Exception:  # missing, truncated, or from another version: just slower
             return None
+
+    def _store_each(self, values: Mapping[str, object]) -> None:
+        for name, value in values.items():
+            self._store(name, value)
 
     def _store(self, name: str, value: object) -> None:
         path = self._path(name)

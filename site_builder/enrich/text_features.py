@@ -108,11 +108,22 @@ def text_of(paper: Paper) -> str:
     return " ".join([paper.title] * TITLE_REPEAT + [paper.abstract])
 
 
-def count_terms(papers: Sequence[Paper], previous: TermCounts | None = None) -> TermCounts:
-    """Every paper's term counts, reusing ``previous`` rows whose text is unchanged."""
+def text_digests(papers: Sequence[Paper]) -> tuple[bytes, ...]:
+    """A digest of each paper's text (``text_of``): what its term counts are made from."""
+    return tuple(_digest(text_of(paper)) for paper in papers)
+
+
+def count_terms(
+    papers: Sequence[Paper], previous: TermCounts | None = None, digests: tuple[bytes, ...] | None = None
+) -> TermCounts:
+    """Every paper's term counts, reusing ``previous`` rows whose text is unchanged.
+
+    ``digests``: ``text_digests(papers)``, if made already.
+    """
     ids = tuple(paper.id for paper in papers)
     texts = [text_of(paper) for paper in papers]
-    digests = tuple(map(_digest, texts))
+    if digests is None:
+        digests = tuple(map(_digest, texts))
     if previous is not None and digests == previous.digests and previous.ids == ids:
         return previous  # no title or abstract changed
     old_rows = previous.row_of() if previous is not None else {}
