@@ -324,7 +324,7 @@ def run_measured(command: list[str], cwd: Path | None = None) -> dict[str, float
 
 STAGES = (
     "load_catalog",
-    "enrich",
+    "enrich_catalog",
     "render_pages",
     "paper_documents",
     "handwritten_documents",
@@ -487,8 +487,13 @@ def first_paper_id(root: Path) -> str:
 def write_material_config(root: Path) -> Path:
     """The project's mkdocs.yml with Material's search plugin on and the stock header."""
     import yaml
+    from yaml_env_tag import construct_env_tag  # mkdocs.yml's site_url: !ENV [SITE_URL, null]
 
-    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    class EnvLoader(yaml.SafeLoader):
+        pass
+
+    EnvLoader.add_constructor("!ENV", construct_env_tag)
+    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=EnvLoader)
     theme = dict(config.get("theme") or {})
     theme.pop("custom_dir", None)
     config["theme"] = theme
@@ -765,7 +770,7 @@ def markdown_report(document: dict[str, Any]) -> str:
             f"({'met' if met['gz_bytes_per_paper_met'] else 'not met'}).",
             f"- Our build: generate {build['generate_s']:.1f} s (of which search index {build['index_s']:.1f} s: "
             f"head {build['stages_s']['head_part']:.1f} s, body {build['stages_s']['body_part']:.1f} s, joined "
-            f"{build['stages_s']['head_file']:.2f} s; enrich {build['stages_s']['enrich']:.1f} s, "
+            f"{build['stages_s']['head_file']:.2f} s; enrich {build['stages_s']['enrich_catalog']:.1f} s, "
             f"render {build['stages_s']['render_pages']:.1f} s), "
             f"mkdocs {build['mkdocs_s']:.1f} s; peak RSS {build['generate_peak_rss_mb']:.0f} MB (generate), "
             f"{build['mkdocs_peak_rss_mb']:.0f} MB (mkdocs).",
