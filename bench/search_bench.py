@@ -652,7 +652,10 @@ def machine() -> dict[str, Any]:
             versions[package] = version(package)
     return {
         "commit": _git("rev-parse", "--short", "HEAD"),
-        "uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        # Not counting the results themselves: a run writes them after each size.
+        "uncommitted_changes": bool(
+            _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results")
+        ),
         "cpu": cpu,
         "cpus": os.cpu_count(),
         "memory_gb": memory_gb,
