@@ -57,7 +57,7 @@ def enrich_catalog(
         tags_by_id = catalog_tags(catalog, cache)
     with stage("enrich: related papers"):
         digests = text_digests(papers)
-        map_jobs: list[Background[tuple[Points, bool]]] = []
+        map_job: Background[tuple[Points, bool]] | None = None
 
         # What related papers read of each paper (its text through the digest of the title and abstract
         # as counted, with the title to tell them apart): a build where none of it changed (a notes edit)
@@ -83,8 +83,7 @@ def enrich_catalog(
             # The map needs only the term counts: made in a second process while papers are scored. Not
             # where it runs t-SNE (small catalogs, where it is quick): scikit-learn's OpenMP threads hang
             # in a process forked from one that used them before.
-            map_job = partial(_topic_map, papers, digests, terms, cache)
-            map_jobs.append(Background(map_job, parallel=len(papers) > TSNE_LIMIT))
+            map_job = Background(partial(_topic_map, papers, digests, terms, cache), parallel=len(papers) > TSNE_LIMIT)
             related = update_related(papers, tags_by_id, previous, terms=terms)
             links = related.links
             written: dict[str, object] = {"related links": (key, links)}
@@ -96,7 +95,7 @@ def enrich_catalog(
         backlinks = mentioned_by(mentions)
     with stage("enrich: topic map (finished)"):
         # Unchanged texts (the links were found): the map is almost always found too, by the same digests.
-        points, reused = map_jobs[0].result() if map_jobs else _topic_map(papers, digests, None, cache)
+        points, reused = map_job.result() if map_job is not None else _topic_map(papers, digests, None, cache)
         cache.count(reused)  # counted here: the second process's counts are not this one's
     enriched = tuple(
         EnrichedPaper(
