@@ -36,11 +36,10 @@ from site_builder.search.index import (
     SEARCH_PIPELINE,
     SearchDocument,
     Stems,
-    build_payload,
-    payload_scripts,
     snippet,
 )
 from site_builder.search.lunr_format import COMPACT_JSON, build_index, lunr_index
+from site_builder.search.parts import index_files
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -224,7 +223,7 @@ term = st.sampled_from(["optim", "gradient", "H", "h", "2023", "ﬁne", "İ", "x
     alphabet="abcAeé1", max_size=4
 )
 boosts = st.dictionaries(st.sampled_from(["title", "tags", "body", "%s {b}"]), st.integers(-3, 12), max_size=3)
-# Text as it may reach build_payload: accents, letters NFKD leaves whole, ligatures, digits, punctuation, whitespace runs.
+# Text as it may reach the index: accents, letters NFKD leaves whole, ligatures, digits, punctuation, whitespace runs.
 text = st.text(alphabet="aeiouyst nmlrgdbcvz ÉéøßæŁ ﬁℌ 0123456789 \t\n-_.,;:'", max_size=120) | st.text(max_size=40)
 # Words built from the stemmer's own suffixes, so every step of it runs.
 SUFFIXES = [*_STEP2, *_STEP3, *_STEP4.split("|"), "sses", "ies", "s", "eed", "ed", "ing", "y", "e", "ll", "ion"]
@@ -299,7 +298,7 @@ document = st.builds(
 @settings(max_examples=60, deadline=None)
 @given(st.lists(document, max_size=6))
 def test_the_index_files_are_the_reference_ones(documents: list[SearchDocument]) -> None:
-    assert payload_scripts(build_payload(documents)) == reference_payload_scripts(documents)
+    assert index_files(documents, Stems({})) == reference_payload_scripts(documents)
 
 
 def test_the_seed_catalog_index_files_are_the_reference_ones() -> None:
@@ -309,7 +308,7 @@ def test_the_seed_catalog_index_files_are_the_reference_ones() -> None:
         for p in papers
     ]
     expected = reference_payload_scripts(documents)
-    assert payload_scripts(build_payload(documents)) == expected
+    assert index_files(documents, Stems({})) == expected
     assert len(expected[BODY_INDEX_FILE]) > 100_000  # a real index
 
 
@@ -345,8 +344,9 @@ def test_stems_carried_from_another_catalog_give_the_same_files(
     documents: list[SearchDocument], earlier: list[SearchDocument]
 ) -> None:
     # The last build's stems, most of them for words this catalog no longer has: none may show.
-    known = build_payload(earlier).stems
-    assert payload_scripts(build_payload(documents, known)) == payload_scripts(build_payload(documents))
+    known = Stems({})
+    index_files(earlier, known)
+    assert index_files(documents, Stems(known)) == index_files(documents, Stems({}))
 
 
 def files_from_parts(documents: list[SearchDocument], stems: Stems) -> dict[str, str]:
@@ -363,7 +363,9 @@ def test_the_files_joined_from_parts_are_the_reference_ones(
     expected = reference_payload_scripts(documents)
     assert files_from_parts(documents, Stems({})) == expected
     # With another catalog's stems, as a build after edits has them.
-    assert files_from_parts(documents, Stems(build_payload(earlier).stems)) == expected
+    known = Stems({})
+    index_files(earlier, known)
+    assert files_from_parts(documents, Stems(known)) == expected
 
 
 def test_a_part_made_for_other_documents_is_joined_as_if_made_now() -> None:
@@ -377,5 +379,5 @@ def test_a_part_made_for_other_documents_is_joined_as_if_made_now() -> None:
     edited = [*documents[:3], dataclasses.replace(documents[3], body="Zeroth-order quokkas."), *documents[4:]]
     body = parts.body_part(edited, Stems({}))
     joined = {INDEX_FILE: parts.head_file(edited, earlier_head, body), BODY_INDEX_FILE: body.text}
-    assert joined == payload_scripts(build_payload(edited))
+    assert joined == index_files(edited, Stems({}))
     assert "quokka" in joined[INDEX_FILE]  # the vocabulary has the new word

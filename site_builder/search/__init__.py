@@ -4,10 +4,9 @@ from site_builder.search.index import (
     BODY_INDEX_FILE,
     INDEX_FILE,
     SearchDocument,
-    build_payload,
     paper_documents,
-    payload_scripts,
 )
+from site_builder.search.parts import index_files
 from site_builder.search.query import SearchIndex
 
 __all__ = [
@@ -15,7 +14,6 @@ __all__ = [
     "INDEX_FILE",
     "SearchDocument",
     "SearchIndex",
-    "build_payload",
+    "index_files",
     "paper_documents",
-    "payload_scripts",
 ]

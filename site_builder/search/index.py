@@ -20,12 +20,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from site_builder.model import Paper
-from site_builder.search.analysis import FOLD_LABEL, FOLD_TABLE, STEMMER_LABEL, STOP_WORDS, stem, words
-from site_builder.search.lunr_format import COMPACT_JSON, LunrIndex, build_index, json_object
+from site_builder.search.analysis import FOLD_LABEL, STEMMER_LABEL, STOP_WORDS, stem
+from site_builder.search.lunr_format import LunrIndex, build_index
 from site_builder.textnorm import visible
 
 INDEX_FILE = "search-index/catalog.js"
@@ -81,50 +81,6 @@ def paper_documents(papers: Sequence[Paper], tags_by_id: Mapping[str, tuple[str,
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class SearchPayloads:
-    """What the two index files hold (their "index" is a ``LunrIndex``, which writes its own JSON)."""
-
-    head: dict[str, Any]
-    body: dict[str, Any]
-    stems: dict[str, str | None] = field(default_factory=dict)  # each word's term: the next build's ``known_stems``
-
-
-def build_payload(
-    documents: Sequence[SearchDocument], known_stems: Mapping[str, str | None] | None = None
-) -> SearchPayloads:
-    """The indexes and result table for ``documents`` (refs are list positions).
-
-    ``known_stems`` (an earlier payload's ``stems``) saves stemming again the
-    words it has: most of a catalog's words are there after a one-record edit.
-    """
-    # Each text is split once, each distinct word stemmed once; the same
-    # words feed both indexes and the vocabulary.
-    split = [
-        {
-            "title": words(document.title),
-            "tags": words(" ".join(document.tags)),
-            "authors": words(" ".join(document.authors)),
-            "body": words(document.body),
-        }
-        for document in documents
-    ]
-    stems = Stems(known_stems or {})
-    head = lunr_index_of(HEAD_BOOSTS, ({field: terms[field] for field in HEAD_BOOSTS} for terms in split), stems)
-    body = lunr_index_of(BODY_BOOSTS, ({"body": terms["body"]} for terms in split), stems)
-    # Every word of every field went through ``stems`` in the two indexes.
-    vocabulary = sorted(word for word, stemmed in stems.items() if stemmed is not None)
-    table = [
-        [document.id, document.title, document.year, list(document.tags), snippet(document.body)]
-        for document in documents
-    ]
-    return SearchPayloads(
-        head={"version": FORMAT_VERSION, "fold": FOLD_TABLE, "words": vocabulary, "docs": table, "index": head},
-        body={"version": FORMAT_VERSION, "index": body},
-        stems=dict(stems),
-    )
-
-
 class Stems(dict[str, str | None]):
     """The term of each distinct word this build meets: its ``stem``, or ``None`` for a stop word (dropped)."""
 
@@ -167,34 +123,10 @@ def snippet(text: str, length: int = SNIPPET_LENGTH) -> str:
     return cut.rstrip(",;:") + " …"
 
 
-def payload_scripts(payloads: SearchPayloads) -> dict[str, str]:
-    """The two ``.js`` files by their docs-relative path."""
-    return {
-        INDEX_FILE: payload_script(payloads.head, GLOBAL_NAME),
-        BODY_INDEX_FILE: payload_script(payloads.body, BODY_GLOBAL_NAME),
-    }
-
-
-def payload_script(payload: dict[str, Any], global_name: str = GLOBAL_NAME) -> str:
-    """A ``.js`` file: a global set from a JSON string (fast to parse)."""
-    return script_of(_payload_json(payload), global_name)
-
-
 def script_of(compact_json: str, global_name: str) -> str:
     """The ``.js`` file that sets ``window.<global_name>`` from ``compact_json``."""
     literal = json.dumps(compact_json, ensure_ascii=True)
     return f"window.{global_name}=JSON.parse({literal});\n"
-
-
-def _payload_json(payload: dict[str, Any]) -> str:
-    """``json.dumps(payload, ensure_ascii=False, separators=(",", ":"))`` of the payload as serialized."""
-    # A LunrIndex writes its own JSON: json.dumps of its serialize() took 2 s at 10,000 papers.
-    return json_object(
-        {
-            key: value.to_json() if isinstance(value, LunrIndex) else COMPACT_JSON.encode(value)
-            for key, value in payload.items()
-        }
-    )
 
 
 _SCRIPT = re.compile(r"^window\.__catalogSearch(?:Body)?=JSON\.parse\((.*)\);\s*$", re.S)
@@ -213,8 +145,6 @@ __all__ = [
     "BODY_INDEX_FILE",
     "INDEX_FILE",
     "SearchDocument",
-    "build_payload",
     "paper_documents",
-    "payload_scripts",
     "stem",
 ]

@@ -6,10 +6,10 @@
   again after an abstract edit.
 
 ``catalog.js`` itself, the head index with the vocabulary of both parts and
-the result table, is joined from them in a fraction of a second. The files
-are ``payload_scripts(build_payload(documents))``'s, byte for byte
-(tests/test_search_index_speed.py); the build caches each part by the
-digest of what it reads (build.py).
+the result table, is joined from them in a fraction of a second
+(``index_files`` makes both files at once). tests/test_search_index_speed.py
+checks the bytes against lunr.py's and a reference of the whole; the build
+caches each part by the digest of what it reads (build.py).
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from site_builder.search.analysis import FOLD_TABLE, words
 from site_builder.search.index import (
     BODY_BOOSTS,
     BODY_GLOBAL_NAME,
+    BODY_INDEX_FILE,
     FORMAT_VERSION,
     GLOBAL_NAME,
     HEAD_BOOSTS,
+    INDEX_FILE,
     SearchDocument,
     Stems,
     lunr_index_of,
@@ -57,7 +59,7 @@ def table_inputs(documents: Sequence[SearchDocument]) -> list[tuple[object, ...]
 
 
 def head_part(documents: Sequence[SearchDocument], stems: Stems) -> IndexPart:
-    """The lunr index of titles, tags and authors (``build_payload``'s "index" of the head)."""
+    """The lunr index of titles, tags and authors (the "index" of ``catalog.js``)."""
     fields = [
         {
             "title": words(document.title),
@@ -75,6 +77,12 @@ def body_part(documents: Sequence[SearchDocument], stems: Stems) -> IndexPart:
     index = lunr_index_of(BODY_BOOSTS, fields, stems)
     payload = json_object({"version": COMPACT_JSON.encode(FORMAT_VERSION), "index": index.to_json()})
     return IndexPart(script_of(payload, BODY_GLOBAL_NAME), _with_terms(fields, stems))
+
+
+def index_files(documents: Sequence[SearchDocument], stems: Stems) -> dict[str, str]:
+    """Both search index files by their docs-relative path, made whole (``stems`` saves stemming again)."""
+    head, body = head_part(documents, stems), body_part(documents, stems)
+    return {INDEX_FILE: head_file(documents, head, body), BODY_INDEX_FILE: body.text}
 
 
 def vocabulary(head: IndexPart, body: IndexPart) -> list[str]:
