@@ -332,8 +332,12 @@ def on_env(env: Any, config: Any, files: Any, **_: Any) -> Any:
     """Offer ``shared_html`` to the templates, with nothing shared yet (under serve, the nav may have changed)."""
     _shared.clear()
     env.globals["shared_html"] = shared_html
-    _rendering["pages"] = len(files.documentation_pages())
     return env
+
+
+def on_files(files: Any, config: Any = None, **_: Any) -> Any:
+    _rendering["pages"] = len(files.documentation_pages())  # for on_post_build's "N of M pages rendered"
+    return files
 
 
 def on_nav(nav: Any, config: Any = None, **_: Any) -> Any:
