@@ -10,7 +10,8 @@ Three kinds of step:
 * ``stage``: one result for the whole catalog (the topic map, the search
   index...), reused when every input is unchanged;
 * ``items``: one result per record (a parsed record, a paper's tags, its
-  page), so one edited record costs one recomputation;
+  page), so one edited record costs one recomputation; an ``ItemMemo.group``
+  finds many of them (the list pages) by one key of what they all read;
 * ``previous``/``keep``: a value the next build starts from, for steps that
   update their last result rather than look it up (related papers).
 
