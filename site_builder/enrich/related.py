@@ -387,29 +387,35 @@ def _upper_candidates(scorer: _Scorer, starts: Sequence[int], kept: int) -> Cand
     """The candidates the blocks at ``starts`` give each paper, and how many above MIN_SCORE each got.
 
     Of each row's scores and of each later column's, only those that reach its
-    ``kept``-th best in this block are kept (all of them on a tie), so the
-    merged lists are exact.
+    ``kept``-th best so far are kept (all of them on a tie), so the merged
+    lists are exact: a score below it has ``kept`` better ones already. The
+    best so far, not this block's best: otherwise each paper would keep
+    ``kept`` candidates from every block, N²/BLOCK_ROWS in all.
     """
     papers = scorer.dense.shape[0]
     counts = np.zeros(papers, dtype=np.int64)
+    best_yet = np.full((papers, kept), -1.0, dtype=np.float32)  # each paper's best scores so far, in no order
     owners: list[np.ndarray] = []
     others: list[np.ndarray] = []
     values: list[np.ndarray] = []
+
+    def keep(scores: np.ndarray, first_row: int, first_column: int) -> None:
+        """Candidates of rows ``first_row`` on, against columns ``first_column`` on, from ``scores``."""
+        rows_of = slice(first_row, first_row + scores.shape[0])
+        counts[rows_of] += np.count_nonzero(scores >= MIN_UNITS, axis=1)
+        best_yet[rows_of] = _best_scores(np.hstack([best_yet[rows_of], scores]), kept)
+        cut = np.maximum(best_yet[rows_of].min(axis=1), np.float32(MIN_UNITS))
+        rows, columns = np.nonzero(scores >= cut[:, None])
+        owners.append(rows + first_row)
+        others.append(columns + first_column)
+        values.append(scores[rows, columns])
+
     for start in starts:
         scores = scorer.upper(start)
         end = start + scores.shape[0]
-        counts[start:end] += np.count_nonzero(scores >= MIN_UNITS, axis=1)
-        rows, columns = np.nonzero(scores >= _cut(scores, kept)[:, None])
-        owners.append(rows + start)
-        others.append(columns + start)
-        values.append(scores[rows, columns])
-        later = np.ascontiguousarray(scores[:, end - start :].T)  # each later paper's scores against this block
-        if later.size:
-            counts[end:] += np.count_nonzero(later >= MIN_UNITS, axis=1)
-            columns, rows = np.nonzero(later >= _cut(later, kept)[:, None])
-            owners.append(columns + end)
-            others.append(rows + start)
-            values.append(later[columns, rows])
+        keep(scores, start, start)
+        if end < papers:
+            keep(np.ascontiguousarray(scores[:, end - start :].T), end, start)  # later papers against this block
     empty = np.zeros(0, dtype=np.int64)
     return (
         np.concatenate(owners) if owners else empty,
@@ -419,12 +425,9 @@ def _upper_candidates(scorer: _Scorer, starts: Sequence[int], kept: int) -> Cand
     )
 
 
-def _cut(scores: np.ndarray, kept: int) -> np.ndarray:
-    """Per row, the least score worth keeping: its ``kept``-th best, and at least MIN_UNITS."""
-    if scores.shape[1] <= kept:
-        return np.full(scores.shape[0], MIN_UNITS, dtype=np.float32)
-    kth = np.partition(scores, scores.shape[1] - kept, axis=1)[:, scores.shape[1] - kept]
-    return np.maximum(kth, np.float32(MIN_UNITS))
+def _best_scores(scores: np.ndarray, kept: int) -> np.ndarray:
+    """Each row's ``kept`` highest scores, in no order (``scores`` has at least ``kept`` columns)."""
+    return np.partition(scores, scores.shape[1] - kept, axis=1)[:, scores.shape[1] - kept :]
 
 
 def _best_lists(
