@@ -242,6 +242,11 @@ class ItemMemo:
         self.misses = 0
         self._made: set[int] = set()
 
+    @property
+    def enabled(self) -> bool:
+        """Whether results are kept (not with ``BuildCache(None)``: then every call computes)."""
+        return self._enabled
+
     def __call__(self, inputs: object, compute: Callable[[], T]) -> T:
         if not self._enabled:
             return compute()

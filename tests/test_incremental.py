@@ -257,7 +257,7 @@ def test_work_split_over_two_processes_gives_the_bytes_of_one(
     root = tmp_path / "project"
     generate_project(PAPERS, root)
     assert run(root, "build", "--no-mkdocs") == 0
-    paper_id = paper_ids(root)[-5]  # read and rendered by the second process
+    paper_id = paper_ids(root)[-5]  # read by the second process (rendered here: the memo has nearly every page)
     edit(root, paper_id, lambda data: data.update(notes="Compare with the 2019 baseline."))
     capsys.readouterr()
     assert run(root, "build", "--no-mkdocs") == 0
