@@ -88,6 +88,7 @@ def _generate(paths: CatalogPaths, use_cache: bool) -> None:
         )
     with stage("search index (finished)"):
         pages.update(search_files())
+    cache.start_saving()  # every memo is complete: a second process writes them while docs/ is written
     with stage("write docs/"):
         stamps = cache.previous("written files")
         report = write_pages(docs_dir, pages, stamps if isinstance(stamps, dict) else None)

@@ -65,3 +65,25 @@ def test_a_group_whose_values_were_lost_is_made_again(tmp_path: Path) -> None:
     (tmp_path / "pages" / f"{shard:02x}.pickle").unlink()
     assert build(tmp_path, papers, made) == first
     assert made == Counter({"a": 1, "b": 2})
+
+
+def test_shards_written_by_a_second_process_are_found_by_the_next_build(tmp_path: Path) -> None:
+    """``start_saving`` with every shard changed (a cold build): a forked process writes them while the build goes
+    on, and the next build finds every value, made by neither."""
+    values = {f"paper-{number}": f"page {number}" for number in range(8 * SHARDS)}
+    cache = BuildCache(tmp_path)
+    for name in ("pages", "tags"):
+        memo = cache.items(name)
+        for paper_id, page in values.items():
+            memo((name, paper_id), lambda page=page: page)
+    cache.start_saving()
+    assert cache._writing[0]._process is not None  # two memos' worth of shards: written by a forked process
+    cache.save()
+    assert cache.misses == 2 * len(values)
+
+    again = BuildCache(tmp_path)
+    for name in ("pages", "tags"):
+        memo = again.items(name)
+        assert {paper_id: memo((name, paper_id), lambda: "made again") for paper_id in values} == values
+    again.save()
+    assert (again.hits, again.misses) == (2 * len(values), 0)
