@@ -23,7 +23,7 @@ from yaml_env_tag import construct_env_tag
 from site_builder.background import Background
 from site_builder.cache import CACHE_FOLDER, BuildCache, collector_paused, digest
 from site_builder.catalog import CatalogPaths, load_catalog
-from site_builder.enrich import catalog_tags, enrich_catalog
+from site_builder.enrich import catalog_tags, enrich_catalog, start_mentions
 from site_builder.errors import BuildFailed
 from site_builder.model import Paper
 from site_builder.progress import is_quiet, say, stage
@@ -73,13 +73,14 @@ def _generate(paths: CatalogPaths, use_cache: bool) -> None:
     cache = BuildCache(paths.root / CACHE_FOLDER if use_cache else None)
     with stage("load and check"):
         catalog = load_catalog(paths, cache.items("records"))
+    mentions = start_mentions(catalog, cache)  # beside tags, which leave a core free
     tags_by_id = catalog_tags(catalog, cache)
     config_file = paths.root / "mkdocs.yml"
     docs_dir = paths.root / "docs"
     with stage("search index (started)"):
         # It needs only the papers and their tags: started now, it is made while the rest is enriched and rendered.
         search_files = start_search_index(catalog.papers, tags_by_id, docs_dir, cache)
-    enrichment = enrich_catalog(catalog, cache, tags_by_id)
+    enrichment = enrich_catalog(catalog, cache, tags_by_id, mentions)
     enriched = enrichment.papers
     with stage("render pages"):
         info = site_info(config_file)

@@ -7,7 +7,7 @@ from the last build's state, rescoring only the papers whose weights moved.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -18,7 +18,7 @@ from site_builder.enrich.related import RelatedState, update_related
 from site_builder.enrich.tags import assign_tags
 from site_builder.enrich.text_features import TermCounts, count_terms, text_digests
 from site_builder.enrich.topic_map import TSNE_LIMIT, topic_coordinates
-from site_builder.model import Catalog, EnrichedPaper, Paper
+from site_builder.model import Catalog, EnrichedPaper, Mention, Paper
 from site_builder.progress import stage
 
 Points = dict[str, tuple[float, float]]  # paper id -> its place on the topic map, both in 0..1
@@ -43,16 +43,30 @@ def catalog_tags(catalog: Catalog, cache: BuildCache | None = None) -> dict[str,
         return assign_tags(catalog.papers, catalog.tags, (cache or BuildCache(None)).items("tags"))
 
 
+Mentions = dict[str, tuple[Mention, ...]]
+
+
+def start_mentions(catalog: Catalog, cache: BuildCache) -> Callable[[], Mentions]:
+    """Mentions need only the papers: found in a second process while tags and related papers are made.
+
+    (The "mention names" entry is written by that step alone; what it did in the per-paper memo is merged back.)
+    """
+    find = partial(find_mentions, catalog.papers, index_memo=partial(cache.stage, "mention names"))
+    return step_beside(cache.items("mentions"), lambda memo: find(memo=memo))
+
+
 def enrich_catalog(
-    catalog: Catalog, cache: BuildCache | None = None, tags_by_id: Mapping[str, tuple[str, ...]] | None = None
+    catalog: Catalog,
+    cache: BuildCache | None = None,
+    tags_by_id: Mapping[str, tuple[str, ...]] | None = None,
+    mentions_job: Callable[[], Mentions] | None = None,
 ) -> Enrichment:
-    """``enrich``, with the topic map (``tags_by_id``: ``catalog_tags``, if made)."""
+    """``enrich``, with the topic map (``tags_by_id``: ``catalog_tags``, and ``mentions_job``:
+    ``start_mentions``, if made)."""
     cache = cache or BuildCache(None)
     papers = catalog.papers
-    # Mentions need only the papers: found in a second process while related papers are made.
-    # (The "mention names" entry is written by that step alone; what it did in the per-paper memo is merged back.)
-    find = partial(find_mentions, papers, index_memo=partial(cache.stage, "mention names"))
-    mentions_job = step_beside(cache.items("mentions"), lambda memo: find(memo=memo))
+    if mentions_job is None:
+        mentions_job = start_mentions(catalog, cache)
     if tags_by_id is None:
         tags_by_id = catalog_tags(catalog, cache)
     with stage("enrich: related papers"):
