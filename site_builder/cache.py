@@ -165,11 +165,7 @@ class BuildCache:
         """
         if self.folder is None or self._shards_writing:
             return
-        shards = {
-            f"{name}/{shard:02x}": held
-            for name, memo in self._item_stores.items()
-            for shard, held in memo.changed_shards().items()
-        }
+        shards = self._changed_shards()
         # A rebuild's few shards are written by ``save`` itself: a fork would cost more than it saves.
         self._writing.append(Background(functools.partial(self._store_each, shards), parallel=len(shards) >= SHARDS))
         self._shards_writing = True
@@ -178,9 +174,7 @@ class BuildCache:
         """Write the per-record memos' shards that changed (unless ``start_saving`` did), and wait for
         values written ``beside``. (Stage results are written as they are made.)"""
         if not self._shards_writing:
-            for name, memo in self._item_stores.items():
-                for shard, held in memo.changed_shards().items():
-                    self._store(f"{name}/{shard:02x}", held)
+            self._store_each(self._changed_shards())
         for writing in self._writing:
             writing.result()
         self._writing.clear()
@@ -188,6 +182,14 @@ class BuildCache:
         self.hits += sum(memo.hits for memo in self._item_stores.values())
         self.misses += sum(memo.misses for memo in self._item_stores.values())
         self._item_stores.clear()
+
+    def _changed_shards(self) -> dict[str, dict[bytes, Any]]:
+        """What each changed shard of each per-record memo now holds, by its entry name."""
+        return {
+            f"{name}/{shard:02x}": held
+            for name, memo in self._item_stores.items()
+            for shard, held in memo.changed_shards().items()
+        }
 
     def _path(self, name: str) -> Path:
         assert self.folder is not None
