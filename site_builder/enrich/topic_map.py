@@ -18,7 +18,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import svds
 
 from site_builder.enrich.text_features import TermCounts, count_terms, document_frequency, sublinear_tfidf_weights
 from site_builder.model import Paper
@@ -94,6 +93,10 @@ def _reduced(matrix: sparse.csr_matrix, components: int) -> np.ndarray:
     importing scikit-learn (over two seconds); the map fixes each axis's sign
     itself. tests/test_topic_map.py compares the two.
     """
+    # Imported here: scipy.sparse.linalg takes 0.1-0.2 s to import, a build whose texts are unchanged
+    # makes no map, and a large catalog's map is made in a second process (enrich_catalog).
+    from scipy.sparse.linalg import svds
+
     start = np.random.RandomState(SEED).uniform(-1, 1, min(matrix.shape))
     left, values, _ = svds(matrix, k=components, tol=0, v0=start)
     return (left * values)[:, ::-1]  # largest first, as TruncatedSVD gives them
