@@ -99,7 +99,7 @@ def test_a_notes_edit_remakes_only_that_papers_page(project: Path, capsys: pytes
     capsys.readouterr()
     assert run(project, "build", "--no-mkdocs") == 0
     output = capsys.readouterr().err
-    assert reuse_counts(output)[1] == 2, output  # the record read again, and its page (+ .bib) made again
+    assert reuse_counts(output)[1] == 3, output  # the record read again, its tags (keyed by the file) and its page
     assert "1 written" in output
     assert "Compare with the 2019 baseline." in (project / "docs" / "papers" / f"{paper_id}.md").read_text("utf-8")
 
@@ -263,7 +263,7 @@ def test_work_split_over_two_processes_gives_the_bytes_of_one(
     assert run(root, "build", "--no-mkdocs") == 0
     output = capsys.readouterr().err
     # What the second process reused and made is counted (and kept) as if made here.
-    assert reuse_counts(output)[1] == 2, output
+    assert reuse_counts(output)[1] == 3, output  # its record, tags and page
     assert "1 written" in output
     monkeypatch.setitem(background._settings, "parallel", False)
     assert generated_files(root) == generated_files(cold_copy(root, tmp_path / "one-process"))

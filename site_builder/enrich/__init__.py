@@ -40,7 +40,9 @@ def enrich(catalog: Catalog, cache: BuildCache | None = None) -> tuple[EnrichedP
 def catalog_tags(catalog: Catalog, cache: BuildCache | None = None) -> dict[str, tuple[str, ...]]:
     """Each paper's tags, by paper id: the first part of ``enrich_catalog``, which the search index needs alone."""
     with stage("enrich: tags"):
-        return assign_tags(catalog.papers, catalog.tags, (cache or BuildCache(None)).items("tags"))
+        return assign_tags(
+            catalog.papers, catalog.tags, (cache or BuildCache(None)).items("tags"), catalog.fingerprints
+        )
 
 
 Mentions = dict[str, tuple[Mention, ...]]
