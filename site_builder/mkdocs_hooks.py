@@ -51,9 +51,10 @@
    page, and most pages render the same ones: every page outside the nav in
    one folder (papers/, all 10,000 of them) gets the same nav HTML, since no
    nav item is active and its links are relative to that folder. The theme
-   (main.html) wraps those parts in ``{% call shared_html(...) %}``, which
+   (main.html, and partials/header.html for all of the header but the
+   page's title) wraps those parts in ``{% call shared_html(...) %}``, which
    renders them once per folder and reuses the HTML; a page in the nav
-   always renders its own. At 10,000 papers they were a third of MkDocs'
+   always renders its own nav. At 10,000 papers they were a third of MkDocs'
    time per page. tests/test_shared_html.py builds a site with and without
    it and compares every page.
 
@@ -337,7 +338,7 @@ def _stamp(path: Path) -> tuple[str, int, int]:
 
 
 # Template parts that depend on nothing but the site's config and the page's folder, and the nav.
-_SHARED_PARTS = frozenset({"styles", "config", "scripts", "palette", "nav"})
+_SHARED_PARTS = frozenset({"styles", "config", "scripts", "header_start", "header_end", "nav"})
 _shared: dict[tuple[str, ...], Markup] = {}
 _nav_pages: set[str] = set()
 

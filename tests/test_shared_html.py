@@ -1,6 +1,6 @@
 """Template parts rendered once and reused (mkdocs_hooks.py: shared_html) give every page the bytes it had.
 
-The theme wraps Material's nav, styles, config, scripts and palette in
+The theme wraps Material's nav, styles, config, scripts and header (all but the title) in
 ``shared_html``: rendered once per folder (the nav only for pages outside
 the nav). If a part depended on anything else, some page would show another
 page's part. So a real site is built twice, with sharing and with every
@@ -20,7 +20,7 @@ from types import SimpleNamespace
 from bench.generate import generate_project
 from tests.conftest import REPO, run
 
-SHARED_PARTS = '_SHARED_PARTS = frozenset({"styles", "config", "scripts", "palette", "nav"})'
+SHARED_PARTS = '_SHARED_PARTS = frozenset({"styles", "config", "scripts", "header_start", "header_end", "nav"})'
 
 
 def site_files(root: Path) -> dict[str, bytes]:
