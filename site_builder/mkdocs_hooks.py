@@ -382,7 +382,8 @@ def shared_html(context: Any, part: str, caller: Callable[[], str]) -> Markup:
         return Markup(caller())
     key = (part, posixpath.dirname(page.url), str(context.get("base_url")))
     if key not in _shared:
-        _shared[key] = Markup(caller())
+        # Stripped once here, the part gives on_post_page's strip nothing to do on every page it is in.
+        _shared[key] = Markup(_without_indents(caller()))
     return _shared[key]
 
 
@@ -475,8 +476,14 @@ def on_post_page(output: str, page: Any = None, config: Any = None, **_: Any) ->
     _rendering["rendered"] += 1
     if page is not None and config is not None:
         _write_bib_file(page, config)
-    parts = _KEEP_SPACES.split(output)  # text, element kept as is, text, ...
-    return "".join(_INDENT.sub("\n", part) if index % 2 == 0 else part for index, part in enumerate(parts))
+    return _without_indents(output)
+
+
+def _without_indents(html: str) -> str:
+    """``html`` without the spaces that start its lines, but inside ``_KEEP_SPACES``' elements."""
+    parts = _KEEP_SPACES.split(html)  # text, element kept as is, text, ...
+    parts[::2] = [_INDENT.sub("\n", part) for part in parts[::2]]
+    return "".join(parts)
 
 
 def _write_bib_file(page: Any, config: Any) -> None:
