@@ -408,9 +408,11 @@ def on_page_read_source(page: Any, config: Any = None, **_: Any) -> str | None:
         return None
     start = source.find("\n", len(_GENERATED_START)) + 1
     end = source.find("\n---\n", start)
+    if start == 0 or end == -1 or source[start] != "{":
+        return None
     body = source[end + 5 :].lstrip("\n")
     # MkDocs would read a body starting with "key: value" as more front matter, and turn its \r into \n.
-    if start == 0 or end == -1 or source[start] != "{" or not body.startswith("<") or "\r" in body:
+    if not body.startswith("<") or "\r" in body:
         return None
     try:
         meta = json.loads(source[start:end])
