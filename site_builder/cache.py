@@ -30,6 +30,7 @@ import functools
 import gc
 import hashlib
 import importlib.metadata
+import marshal
 import os
 import pickle
 import sys
@@ -51,13 +52,19 @@ _LIBRARIES = ("numpy", "scipy", "scikit-learn", "PyYAML", "Markdown", "nh3", "lu
 def digest(value: object) -> bytes:
     """A key for ``value``: equal digests only for equal values.
 
-    Made from ``repr``, which for the values used as inputs here (frozen
-    dataclasses, tuples, lists, dicts, strings, numbers, dates, bytes) spells
-    out the whole value. Not pickle: its bytes also record which equal
-    strings are the same object, so a value rebuilt from the cache would
-    never match the one made fresh.
+    Made from ``marshal`` (version 2: no back-references, strings all
+    spelled alike) for values built of str, bytes, numbers, None, tuples,
+    lists and dicts: three times faster than ``repr``, which spells out
+    anything else (frozen dataclasses, dates). Never pickle: its bytes also
+    record which equal strings are the same object, so a value rebuilt from
+    the cache would never match the one made fresh. (marshal would take a
+    NumPy array for its raw bytes: keys hold none.)
     """
-    return hashlib.blake2b(repr(value).encode("utf-8", "backslashreplace"), digest_size=20).digest()
+    try:
+        spelled = b"m" + marshal.dumps(value, 2)
+    except ValueError:  # a dataclass, a date: not marshal's
+        spelled = b"r" + repr(value).encode("utf-8", "backslashreplace")
+    return hashlib.blake2b(spelled, digest_size=20).digest()
 
 
 @functools.cache

@@ -87,3 +87,25 @@ def test_shards_written_by_a_second_process_are_found_by_the_next_build(tmp_path
         assert {paper_id: memo((name, paper_id), lambda: "made again") for paper_id in values} == values
     again.save()
     assert (again.hits, again.misses) == (2 * len(values), 0)
+
+
+def test_digest_tells_values_apart_and_ignores_how_they_were_made() -> None:
+    """Keys spell values, not objects: an equal string made at run time or read back from a pickle gives
+    the same key; values that differ only in type do not; values marshal cannot spell (a dataclass, a
+    date) are keyed by their repr."""
+    import datetime
+    import pickle
+
+    from site_builder.model import Tag
+
+    made_now = "".join(["trans", "former"])
+    value = (b"\x00fp", ("tags", made_now, 1, 2.5, None, [made_now, made_now], {"a": (True,)}))
+    assert digest(value) == digest(pickle.loads(pickle.dumps(value)))
+    assert digest(("transformer", "transformer")) == digest((made_now, "transformer"))
+    different = [(1,), [1], ("1",), (1.0,), (True,), (b"1",), ((1,),), ({1: 1},), ({"1": 1},)]
+    assert len({digest(item) for item in different}) == len(different)
+    tag = Tag(name="graphs", description="Graph <b>methods</b>")
+    same_tag = Tag(name="graphs", description="Graph <b>methods</b>")
+    assert digest((tag, datetime.date(2024, 1, 2))) == digest((same_tag, datetime.date(2024, 1, 2)))
+    assert digest((tag,)) != digest((Tag(name="graphs"),))
+    assert digest(datetime.date(2024, 1, 2)) != digest(datetime.date(2024, 1, 3))
