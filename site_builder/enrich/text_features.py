@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -259,20 +258,28 @@ def quantized_tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     """Sublinear TF-IDF rows, L2-normalised, rounded to multiples of 1/QUANTUM (stored as whole numbers).
 
     The same weights as TfidfVectorizer(sublinear_tf=True) before rounding:
-    idf = ln((1 + n) / (1 + df)) + 1. Row norms are summed with math.fsum,
-    exactly rounded, so they do not depend on the order of the columns.
+    idf = ln((1 + n) / (1 + df)) + 1. Row norms are sums of squares rounded
+    to multiples of 2**-NORM_BITS, added as whole numbers: exact in any order,
+    so they do not depend on the order of the columns (math.fsum per row gave
+    the same guarantee at 0.3 s of every rebuild at 10,000 papers).
     """
     weights = sublinear_tfidf_weights(counts)
-    squares = (weights * weights).tolist()
-    norms = np.array(
-        [math.fsum(squares[start:end]) for start, end in zip(counts.indptr[:-1], counts.indptr[1:], strict=True)]
-    )
-    norms = np.sqrt(np.where(norms > 0, norms, 1.0))
+    fixed = np.rint(weights * weights * 2.0**NORM_BITS).astype(np.int64)
     lengths = np.diff(counts.indptr)
+    sums = np.zeros(counts.shape[0], dtype=np.int64)
+    filled = np.flatnonzero(lengths)
+    if len(filled):
+        sums[filled] = np.add.reduceat(fixed, counts.indptr[filled])
+    norms = np.sqrt(np.where(sums > 0, sums.astype(np.float64) / 2.0**NORM_BITS, 1.0))
     quantized = np.rint(weights / np.repeat(norms, lengths) * QUANTUM).astype(np.float32)
     matrix = sparse.csr_matrix((quantized, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
     matrix.eliminate_zeros()
     return matrix
+
+
+# A square is at most (1 + ln 65,535)² × (ln(1 + n) + 1)², some 40,000 at a million papers: in units of
+# 2**-30 a row of thousands of terms still sums far below 2**63.
+NORM_BITS = 30
 
 
 def _digest(text: str) -> bytes:
