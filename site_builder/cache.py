@@ -37,7 +37,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from site_builder.background import Background
 
@@ -61,7 +61,7 @@ def digest(value: object) -> bytes:
     NumPy array for its raw bytes: keys hold none.)
     """
     try:
-        spelled = b"m" + marshal.dumps(value, 2)
+        spelled = b"m" + marshal.dumps(cast(Any, value), 2)
     except ValueError:  # a dataclass, a date: not marshal's
         spelled = b"r" + repr(value).encode("utf-8", "backslashreplace")
     return hashlib.blake2b(spelled, digest_size=20).digest()

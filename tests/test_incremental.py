@@ -126,13 +126,20 @@ def test_a_damaged_cache_only_costs_time(project: Path, tmp_path: Path) -> None:
     assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
 
 
-def test_a_page_changed_by_hand_in_docs_is_rewritten(project: Path) -> None:
-    """The write step trusts its stamps only while a file keeps the size and time it was written with."""
-    page = project / "docs" / "papers" / f"{paper_ids(project)[1]}.md"
+def test_a_page_changed_or_removed_by_hand_in_docs_is_written_again(project: Path, tmp_path: Path) -> None:
+    """The write step trusts its stamps only while a file keeps the size and time it was written with:
+    a page the cache kept only as a digest is made again when its file changed or went."""
+    ids = paper_ids(project)
+    page = project / "docs" / "papers" / f"{ids[1]}.md"
     original = page.read_bytes()
     page.write_bytes(original.replace(b"Abstract", b"Abstrakt"))
+    removed = project / "docs" / "papers" / f"{ids[2]}.md"
+    removed_bytes = removed.read_bytes()
+    removed.unlink()
     assert run(project, "build", "--no-mkdocs") == 0
     assert page.read_bytes() == original
+    assert removed.read_bytes() == removed_bytes
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
 
 
 def test_the_full_build_with_mkdocs_matches_too(project: Path, tmp_path: Path) -> None:

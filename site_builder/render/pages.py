@@ -29,6 +29,7 @@ from site_builder.render.lists import newest_first, paginated
 from site_builder.render.paper_page import paper_page
 from site_builder.render.paths import CATALOG_BIB, HOME, MAP_PAGE, index_path, paper_path, tag_bib_path
 from site_builder.render.tag_pages import papers_by_tag, tag_pages
+from site_builder.render.write import KeptPage, Page, text_digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +48,11 @@ def render_pages(
     points: Mapping[str, tuple[float, float]],
     memo: Memo = no_memo,
     fingerprints: Mapping[str, bytes] | None = None,
-) -> dict[str, str]:
+) -> dict[str, Page]:
     """Every generated page of the site: papers, lists, tags, browse pages, feeds, home.
 
     ``memo`` may return a paper's page and BibTeX from an earlier build (see
-    ``paper_files``) and list pages (``paginated``) from an earlier build.
+    ``paper_files``: the page then is a ``KeptPage``) and list pages (``paginated``) from an earlier build.
     ``fingerprints`` (``Catalog.fingerprints``) stand for the papers in its keys.
     """
     try:
@@ -70,14 +71,14 @@ def _all_pages(
     points: Mapping[str, tuple[float, float]],
     memo: Memo,
     fingerprints: Mapping[str, bytes],
-) -> dict[str, str]:
+) -> dict[str, Page]:
     titles = {entry.paper.id: entry.paper.title for entry in papers}
     author_list = author_index(papers, memo)
     authors = author_targets(author_list)
     # Keys depend on each paper's first author, year, title and date added (bibtex_keys): kept while those are.
     cite_inputs = [(e.paper.id, e.paper.authors[:1], e.paper.year, e.paper.title, e.paper.added) for e in papers]
     cite_keys = memo(("citation keys", cite_inputs), lambda: bibtex_keys([entry.paper for entry in papers]))
-    pages: dict[str, str] = {}
+    pages: dict[str, Page] = {}
     # Entries to cite from (the page, the tag and catalog files) leave the abstract out, as Google Scholar's
     # do: repeated in every tag's file it was the largest part of the site. papers/<id>.bib has it all (the
     # hooks write it from the page's front matter).
@@ -161,7 +162,7 @@ def _lists_and_files(
     return lists(memo), made(papers, memo)
 
 
-PaperFiles = tuple[str, str]  # a paper's page (its .bib file in its front matter) and its entry to cite from
+PaperFiles = tuple[Page, str]  # a paper's page (its .bib file in its front matter) and its entry to cite from
 
 
 def _paper_files_of(
@@ -189,6 +190,8 @@ def paper_files(
 ) -> PaperFiles:
     """A paper's page (with its full BibTeX in the front matter) and its BibTeX without the abstract.
 
+    The page is a ``KeptPage`` where the memo has it from an earlier build.
+
     They depend on the enriched paper, its citation key, and of the whole
     catalog only the titles it links to and where the authors index lists its authors:
     that is the memo's key, so an edit elsewhere leaves this page alone.
@@ -199,12 +202,15 @@ def paper_files(
     linked_titles = {paper_id: titles[paper_id] for paper_id in linked}
     author_links = {key: authors[key] for name in entry.paper.authors if (key := title_key(name)) in authors}
 
-    def make() -> PaperFiles:
-        full, citation = bibtex_entries(entry.paper, cite_key)
-        return paper_page(entry, linked_titles, author_links, citation, full), citation
+    made: list[str] = []
+
+    def make() -> tuple[bytes, str]:
+        page, citation = _paper_texts(entry, linked_titles, author_links, cite_key)
+        made.append(page)
+        return text_digest(page), citation  # the memo keeps the page's digest, not its text
 
     paper = entry.paper if fingerprint is None else fingerprint
-    return memo(
+    page_digest, citation = memo(
         (
             "paper files",
             paper,
@@ -215,6 +221,24 @@ def paper_files(
         ),
         make,
     )
+    if made:
+        return made[0], citation
+    # The last build's page: written then, and left alone by write_pages unless its file changed since.
+    return KeptPage(page_digest, partial(_paper_page_text, entry, linked_titles, author_links, cite_key)), citation
+
+
+def _paper_texts(
+    entry: EnrichedPaper, linked_titles: Mapping[str, str], author_links: Mapping[str, str], cite_key: str
+) -> tuple[str, str]:
+    """A paper's page and its entry to cite from (``paper_files``)."""
+    full, citation = bibtex_entries(entry.paper, cite_key)
+    return paper_page(entry, linked_titles, author_links, citation, full), citation
+
+
+def _paper_page_text(
+    entry: EnrichedPaper, linked_titles: Mapping[str, str], author_links: Mapping[str, str], cite_key: str
+) -> str:
+    return _paper_texts(entry, linked_titles, author_links, cite_key)[0]
 
 
 def _enrichment(entry: EnrichedPaper) -> tuple[object, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,27 @@ class FileStamp:
 
 
 @dataclass(frozen=True, slots=True)
+class KeptPage:
+    """A page the memo says is the same as last build's: its text's digest, and how to make the text.
+
+    Its text is neither loaded nor hashed: ``write_pages`` leaves the file
+    alone while it still has the stamp the last build wrote it with, and
+    calls ``remake`` only if the file was changed or removed meanwhile.
+    """
+
+    digest: bytes
+    remake: Callable[[], str]
+
+
+Page = str | KeptPage  # what ``render_pages`` gives for each path
+
+
+def text_digest(text: str) -> bytes:
+    """The digest of a page's text as written (what a ``FileStamp`` and a ``KeptPage`` hold)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=20).digest()
+
+
+@dataclass(frozen=True, slots=True)
 class WriteReport:
     written: int
     unchanged: int
@@ -36,13 +57,16 @@ class WriteReport:
     stamps: dict[str, FileStamp] = field(default_factory=dict)
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str], stamps: Mapping[str, FileStamp] | None = None) -> WriteReport:
+def write_pages(
+    docs_dir: Path, pages: Mapping[str, Page], stamps: Mapping[str, FileStamp] | None = None
+) -> WriteReport:
     """Make docs/'s generated part exactly ``pages``.
 
     ``stamps`` (from the last build's report) lets a file be skipped without
     reading it back: same content digest as last time, and the file still has
     the size and mtime it had when we wrote it. Anything else is compared
-    byte for byte and rewritten only if it differs.
+    byte for byte and rewritten only if it differs. A ``KeptPage`` is
+    made only if its file no longer has that stamp.
     """
     stamps = stamps or {}
     written = unchanged = 0
@@ -51,10 +75,17 @@ def write_pages(docs_dir: Path, pages: dict[str, str], stamps: Mapping[str, File
     folders_made: set[str] = set()
     for relative in sorted(pages):
         path = f"{root}/{relative}"
-        data = pages[relative].encode("utf-8")
-        content = hashlib.blake2b(data, digest_size=20).digest()
+        page = pages[relative]
         known = stamps.get(relative)
         on_disk = _stat(path)
+        if isinstance(page, KeptPage):
+            if known is not None and known.digest == page.digest and on_disk == (known.size, known.mtime_ns):
+                new_stamps[relative] = known
+                unchanged += 1
+                continue
+            page = page.remake()  # removed or changed by hand since: made again
+        data = page.encode("utf-8")
+        content = hashlib.blake2b(data, digest_size=20).digest()
         if known is not None and known.digest == content and on_disk == (known.size, known.mtime_ns):
             new_stamps[relative] = known
             unchanged += 1
