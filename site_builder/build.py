@@ -84,9 +84,12 @@ def _generate(paths: CatalogPaths, use_cache: bool) -> None:
     enriched = enrichment.papers
     with stage("render pages"):
         info = site_info(config_file)
+        known = cache.previous("folded titles and names")
+        folds = known if isinstance(known, dict) else {}
         pages = render_pages(
-            enriched, catalog.tags, info, enrichment.points, cache.items("pages"), catalog.fingerprints
+            enriched, catalog.tags, info, enrichment.points, cache.items("pages"), catalog.fingerprints, folds
         )
+        cache.keep("folded titles and names", folds)
     with stage("search index (finished)"):
         pages.update(search_files())
     cache.start_saving()  # every memo is complete: a second process writes them while docs/ is written

@@ -322,7 +322,13 @@ def test_a_feed_reads_nothing_of_a_paper_beyond_what_its_cache_key_holds() -> No
     kept = feeds._entry_fields(entry)
     for field in dataclasses.fields(Paper):
         changed_value = (
-            ("x",) if isinstance(getattr(paper, field.name), tuple) else 2001 if field.name == "year" else "x"
+            ("x",)
+            if isinstance(getattr(paper, field.name), tuple)
+            else 2001
+            if field.name == "year"
+            else dt.date(2030, 1, 1)
+            if field.name == "added"
+            else "x"
         )
         other = EnrichedPaper(paper=dataclasses.replace(paper, **{field.name: changed_value}), tags=entry.tags)
         if feeds._entry_fields(other) == kept:

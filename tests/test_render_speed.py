@@ -28,7 +28,7 @@ from site_builder.render import html as render_html
 from site_builder.render.bibtex import bibtex_entries, bibtex_entry, latex_text, title_word, verbatim
 from site_builder.render.html import link, relative_url, text
 from site_builder.render.pages import SiteInfo
-from site_builder.textnorm import visible
+from site_builder.textnorm import title_key, visible
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -229,6 +229,13 @@ def test_render_forgets_its_caches_and_renders_the_same_again() -> None:
     site = SiteInfo("Catalog", "A catalog", "https://example.org/")
     first = render_pages(enriched, catalog.tags, site, points)
     caches = [render_html._remembered_text, render_html.link, render_html._url_from_folder]
-    caches += [folding.title_key, lists._tag_names, bibtex._author]
+    caches += [lists._tag_names, bibtex._author]
     assert all(cache.cache_info().currsize == 0 for cache in caches)
+    assert folding.folds() == {}
     assert render_pages(enriched, catalog.tags, site, points) == first
+    # The folds a build keeps for the next one come back filled, and give the same pages when handed in.
+    folds: dict[str, str] = {}
+    assert render_pages(enriched, catalog.tags, site, points, folds=folds) == first
+    assert folds[catalog.papers[0].title] == title_key(catalog.papers[0].title)
+    assert render_pages(enriched, catalog.tags, site, points, folds=dict(folds)) == first
+    assert folding.folds() == {}

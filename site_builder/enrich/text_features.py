@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -107,9 +107,19 @@ def text_of(paper: Paper) -> str:
     return " ".join([paper.title] * TITLE_REPEAT + [paper.abstract])
 
 
-def text_digests(papers: Sequence[Paper]) -> tuple[bytes, ...]:
-    """A digest of each paper's text (``text_of``): what its term counts are made from."""
-    return tuple(_digest(text_of(paper)) for paper in papers)
+def text_digests(
+    papers: Sequence[Paper],
+    fingerprints: Mapping[str, bytes] | None = None,
+    known: Mapping[bytes, bytes] | None = None,
+) -> tuple[bytes, ...]:
+    """A digest of each paper's text (``text_of``): what its term counts are made from.
+
+    ``known``: digests by paper fingerprint (``Catalog.fingerprints``) from the
+    last build, taken for the papers whose record file is unchanged.
+    """
+    if not fingerprints or not known:
+        return tuple(_digest(text_of(paper)) for paper in papers)
+    return tuple(known.get(fingerprints.get(paper.id, b"")) or _digest(text_of(paper)) for paper in papers)
 
 
 def count_terms(

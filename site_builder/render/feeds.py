@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from urllib.parse import urljoin
 
-from site_builder.cache import Memo, no_memo
+from site_builder.cache import Memo, day_key, no_memo
 from site_builder.model import EnrichedPaper, Tag
 from site_builder.render.html import relative_url
 from site_builder.render.lists import newest_first
@@ -100,7 +100,7 @@ def atom_feed(
 def _entry_fields(entry: EnrichedPaper) -> tuple[object, ...]:
     """Everything ``_entry`` reads of a paper (a notes edit leaves the feeds alone): keep the two in step."""
     paper = entry.paper
-    return paper.id, paper.title, paper.added, paper.authors, paper.abstract, entry.tags
+    return paper.id, paper.title, day_key(paper.added), paper.authors, paper.abstract, entry.tags
 
 
 def _entry(entry: EnrichedPaper, feed_path: str, base: str) -> ET.Element:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import partial
 
-from site_builder.cache import ItemMemo, Memo, grouped, no_memo, step_beside
+from site_builder.cache import ItemMemo, Memo, day_key, grouped, no_memo, step_beside
 from site_builder.model import EnrichedPaper, Mention, RelatedLink, Tag
 from site_builder.progress import track
 from site_builder.render.bibtex import bibtex_entries, bibtex_keys
@@ -20,6 +20,8 @@ from site_builder.render.bibtex import clear_caches as clear_bibtex_caches
 from site_builder.render.browse import AuthorIndex, author_index, author_targets, browse_lists, map_page_of
 from site_builder.render.feeds import feed_pages
 from site_builder.render.folding import clear_caches as clear_folding_caches
+from site_builder.render.folding import folds as this_renders_folds
+from site_builder.render.folding import remember as remember_folds
 from site_builder.render.folding import title_key
 from site_builder.render.home import home_page
 from site_builder.render.html import clear_caches as clear_html_caches
@@ -48,16 +50,24 @@ def render_pages(
     points: Mapping[str, tuple[float, float]],
     memo: Memo = no_memo,
     fingerprints: Mapping[str, bytes] | None = None,
+    folds: dict[str, str] | None = None,
 ) -> dict[str, Page]:
     """Every generated page of the site: papers, lists, tags, browse pages, feeds, home.
 
     ``memo`` may return a paper's page and BibTeX from an earlier build (see
     ``paper_files``: the page then is a ``KeptPage``) and list pages (``paginated``) from an earlier build.
     ``fingerprints`` (``Catalog.fingerprints``) stand for the papers in its keys.
+    ``folds``: titles and names folded by the last build (folding.py), given
+    back filled with this render's, for the next build.
     """
     try:
+        if folds:
+            remember_folds(folds)
         return _all_pages(papers, tags, site, points, memo, fingerprints or {})
     finally:
+        if folds is not None:
+            folds.clear()
+            folds.update(this_renders_folds())
         # The per-string caches pay off within one render; kept, they would hold some 80 MB
         # at 10,000 papers through the rest of the build.
         for clear_caches in (clear_html_caches, clear_folding_caches, clear_list_caches, clear_bibtex_caches):
@@ -76,7 +86,9 @@ def _all_pages(
     author_list = author_index(papers, memo)
     authors = author_targets(author_list)
     # Keys depend on each paper's first author, year, title and date added (bibtex_keys): kept while those are.
-    cite_inputs = [(e.paper.id, e.paper.authors[:1], e.paper.year, e.paper.title, e.paper.added) for e in papers]
+    cite_inputs = [
+        (e.paper.id, e.paper.authors[:1], e.paper.year, e.paper.title, day_key(e.paper.added)) for e in papers
+    ]
     cite_keys = memo(("citation keys", cite_inputs), lambda: bibtex_keys([entry.paper for entry in papers]))
     pages: dict[str, Page] = {}
     # Entries to cite from (the page, the tag and catalog files) leave the abstract out, as Google Scholar's
@@ -138,7 +150,9 @@ def _list_pages(
     # These lists show of each paper only what ``listed`` holds (and of the vocabulary, its tags): a
     # build where none of that changed (a notes or abstract edit) finds them all by one key, not
     # the thousand keys of their pages, each of which repeats the papers it lists.
-    listed = tuple((e.paper.id, e.paper.title, e.paper.authors, e.paper.year, e.paper.added, e.tags) for e in papers)
+    listed = tuple(
+        (e.paper.id, e.paper.title, e.paper.authors, e.paper.year, day_key(e.paper.added), e.tags) for e in papers
+    )
 
     def lists(memo: Memo) -> dict[str, str]:
         pages = paginated(by_title, index_path, "All papers", intro=_catalog_bib_link, memo=memo)
@@ -146,7 +160,7 @@ def _list_pages(
         pages.update(browse_lists(papers, memo, author_list))
         return pages
 
-    pages = grouped(memo, ("paper lists", listed, tuple(tags)), lists)
+    pages = grouped(memo, ("paper lists", listed, tuple(map(_TAG_FIELDS, tags))), lists)
     pages[MAP_PAGE] = map_page_of(papers, points, memo)
     pages.update(feed_pages(papers, tags, members, site.name, site.description, site.site_url, memo))
     pages[HOME] = home_page(papers, tags, members, points, site.name, site.description)
@@ -199,8 +213,8 @@ def paper_files(
     (digesting every field of 10,000 papers took most of a cached render).
     """
     linked = [related.paper_id for related in entry.related] + list(entry.mentioned_by)
-    linked_titles = {paper_id: titles[paper_id] for paper_id in linked}
-    author_links = {key: authors[key] for name in entry.paper.authors if (key := title_key(name)) in authors}
+    linked_titles = dict(zip(linked, map(titles.__getitem__, linked), strict=True))
+    author_links = {key: authors[key] for key in map(title_key, entry.paper.authors) if key in authors}
 
     made: list[str] = []
 
@@ -215,8 +229,8 @@ def paper_files(
             "paper files",
             paper,
             _enrichment(entry),
-            sorted(linked_titles.items()),
-            sorted(author_links.items()),
+            linked_titles,  # in the order of the links and names above: the same for equal inputs
+            author_links,
             cite_key,
         ),
         make,
@@ -253,6 +267,7 @@ def _enrichment(entry: EnrichedPaper) -> tuple[object, ...]:
 
 _LINK_FIELDS = operator.attrgetter(*(item.name for item in fields(RelatedLink)))
 _MENTION_FIELDS = operator.attrgetter(*(item.name for item in fields(Mention)))
+_TAG_FIELDS = operator.attrgetter(*(item.name for item in fields(Tag)))
 # _enrichment names every field; this fails at import if EnrichedPaper gains one it does not.
 assert [item.name for item in fields(EnrichedPaper)] == ["paper", "tags", "related", "mentions", "mentioned_by"]
 
