@@ -28,7 +28,7 @@ from site_builder.errors import BuildFailed
 from site_builder.model import Paper
 from site_builder.progress import is_quiet, say, stage
 from site_builder.render import SiteInfo, render_pages, write_pages
-from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS
+from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS, KeptPage, Page, text_digest
 from site_builder.search import BODY_INDEX_FILE, INDEX_FILE, paper_documents
 from site_builder.search.index import Stems
 from site_builder.search.pages import handwritten_documents
@@ -156,38 +156,59 @@ _LOG_LEVEL = re.compile(r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)\s+-  ")
 
 def start_search_index(
     papers: Sequence[Paper], tags_by_id: Mapping[str, tuple[str, ...]], docs_dir: Path, cache: BuildCache
-) -> Callable[[], dict[str, str]]:
+) -> Callable[[], dict[str, Page]]:
     """The search index files, as a call that gives them: begun in a second process (background.py).
 
     All of the step runs there, looking up the cache included: the parent
-    only waits for the files at the end.
+    only waits for the files at the end. Files the last build made from the
+    same documents come back as ``KeptPage``s (their text is not loaded,
+    sent or hashed), made again here only if their file in docs/ changed.
     """
     job = Background(partial(_search_index_files, papers, tags_by_id, docs_dir, cache))
 
-    def finish() -> dict[str, str]:
+    def finish() -> dict[str, Page]:
         files, reused = job.result()
         cache.count(reused)  # the second process's cache counts are not this one's
-        return files
+        made_again = partial(_search_index_made_again, papers, tags_by_id, docs_dir)
+        return {
+            path: KeptPage(text, partial(made_again, path)) if isinstance(text, bytes) else text
+            for path, text in files.items()
+        }
 
     return finish
 
 
+def _search_index_made_again(
+    papers: Sequence[Paper], tags_by_id: Mapping[str, tuple[str, ...]], docs_dir: Path, path: str
+) -> str:
+    """One search index file made from scratch (when its file in docs/ was changed by hand)."""
+    files, _ = _search_index_files(papers, tags_by_id, docs_dir, BuildCache(None))
+    text = files[path]
+    assert isinstance(text, str)
+    return text
+
+
 def _search_index_files(
     papers: Sequence[Paper], tags_by_id: Mapping[str, tuple[str, ...]], docs_dir: Path, cache: BuildCache
-) -> tuple[dict[str, str], bool]:
-    """The search index files, and whether they are the last build's (reused as every document is unchanged).
+) -> tuple[dict[str, str | bytes], bool]:
+    """The search index files (or, where the last build made them from equal inputs, their text's digest),
+    and whether they are the last build's (reused as every document is unchanged).
 
     Made from two parts (search/parts.py), each kept by the digest of what it
     reads: an abstract edit makes the body again, a tags or title edit the
     head, and ``catalog.js`` is joined from both. The cache entries this
-    writes ("search head", "search body", "search head file", "search stems")
-    are written by this step alone, so it may run in a second process.
+    writes ("search head", "search body", "search head file", "search stems",
+    "search file digests") are written by this step alone, so it may run in a second process.
     """
     handwritten = handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
     documents = paper_documents(papers, tags_by_id) + handwritten
     head_key, body_key, table_key = (
         digest(inputs) for inputs in (head_inputs(documents), body_inputs(documents), table_inputs(documents))
     )
+    files_key = (head_key, body_key, table_key)
+    kept = cache.found("search file digests", files_key)
+    if isinstance(kept, dict):
+        return dict(kept), True
     known = cache.previous("search stems")
     stems = Stems(known if isinstance(known, dict) else {})  # saves stemming again the words it has
     body, body_reused = cache.reused_or_made("search body", body_key, partial(body_part, documents, stems))
@@ -197,8 +218,11 @@ def _search_index_files(
         cache.keep("search stems", {word: stems[word] for word in vocabulary(head, body)})
         return head_file(documents, head, body)
 
-    index_file, file_reused = cache.reused_or_made("search head file", (head_key, body_key, table_key), joined)
-    return {INDEX_FILE: index_file, BODY_INDEX_FILE: body.text}, body_reused and file_reused
+    index_file, file_reused = cache.reused_or_made("search head file", files_key, joined)
+    files: dict[str, str | bytes] = {INDEX_FILE: index_file, BODY_INDEX_FILE: body.text}
+    digests = {INDEX_FILE: text_digest(index_file), BODY_INDEX_FILE: text_digest(body.text)}
+    cache.reused_or_made("search file digests", files_key, lambda: digests)
+    return files, body_reused and file_reused
 
 
 def site_info(config_file: Path) -> SiteInfo:

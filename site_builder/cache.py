@@ -115,15 +115,28 @@ class BuildCache:
         if self.folder is None:
             return compute(), False
         key = digest((code_fingerprint(), inputs))  # once: a search index's inputs took 0.3 s to digest
-        # The key sits in a file of its own: a miss never loads a large stale value (the search index).
-        if self._load(f"{name}.key") == key:
-            stored = self._load(name)
-            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
-                return stored[1], True
+        stored = self._found(name, key)
+        if stored is not None:
+            return stored[0], True
         value = compute()
         self._store(name, (key, value))
         self._store(f"{name}.key", key)
         return value, False
+
+    def found(self, name: str, inputs: object) -> Any:
+        """The value ``stage`` stored under ``name`` for equal ``inputs`` (None if there is none); not counted."""
+        if self.folder is None:
+            return None
+        stored = self._found(name, digest((code_fingerprint(), inputs)))
+        return None if stored is None else stored[0]
+
+    def _found(self, name: str, key: bytes) -> tuple[Any] | None:
+        # The key sits in a file of its own: a miss never loads a large stale value (the search index).
+        if self._load(f"{name}.key") == key:
+            stored = self._load(name)
+            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
+                return (stored[1],)
+        return None
 
     def count(self, reused: bool) -> None:
         """Count one step's result as reused or made (for the build's summary line)."""

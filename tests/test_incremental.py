@@ -19,6 +19,7 @@ from site_builder import background
 from site_builder.catalog import load
 from site_builder.enrich import related
 from site_builder.render import pages
+from site_builder.search import BODY_INDEX_FILE, INDEX_FILE
 from tests.conftest import run
 
 PAPERS = 60
@@ -136,9 +137,17 @@ def test_a_page_changed_or_removed_by_hand_in_docs_is_written_again(project: Pat
     removed = project / "docs" / "papers" / f"{ids[2]}.md"
     removed_bytes = removed.read_bytes()
     removed.unlink()
+    index = project / "docs" / INDEX_FILE  # kept as a digest too, when no document changed
+    index_bytes = index.read_bytes()
+    index.write_bytes(index_bytes.replace(b"window.", b"window .", 1))
+    body = project / "docs" / BODY_INDEX_FILE
+    body_bytes = body.read_bytes()
+    body.unlink()
     assert run(project, "build", "--no-mkdocs") == 0
     assert page.read_bytes() == original
     assert removed.read_bytes() == removed_bytes
+    assert index.read_bytes() == index_bytes
+    assert body.read_bytes() == body_bytes
     assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
 
 
