@@ -93,7 +93,9 @@ def load_catalog(paths: CatalogPaths, memo: Memo = no_memo) -> Catalog:
             # All the paper is made of: its file's name and bytes, and the tags it may use.
             made_of = raw_digest + vocabulary + f"{folder}/{name}".encode()
             fingerprints[paper.id] = hashlib.blake2b(made_of, digest_size=20).digest()
-    problems.extend(_duplicates(papers, paths, title_lines))
+    # Across records: kept while no title, arXiv id or title line changed (folding 10,000 titles took 0.04 s).
+    duplicates_read = [(paper.id, paper.title, paper.arxiv, title_lines[paper.id]) for paper in papers]
+    problems.extend(memo(("duplicates", duplicates_read), partial(_duplicates, papers, paths, title_lines)))
     if problems:
         raise BadInput(problems)
     return Catalog(papers=tuple(papers), tags=tags, fingerprints=fingerprints)
