@@ -283,3 +283,16 @@ def test_work_split_over_two_processes_gives_the_bytes_of_one(
     assert "1 written" in output
     monkeypatch.setitem(background._settings, "parallel", False)
     assert generated_files(root) == generated_files(cold_copy(root, tmp_path / "one-process"))
+
+
+def test_a_duplicate_made_by_an_edit_is_still_found_with_the_cache(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The duplicates check is kept between builds only while no title changed: a copied title fails the build."""
+    ids = paper_ids(project)
+    title = yaml.safe_load(record(project, ids[0]).read_text(encoding="utf-8"))["title"]
+    edit(project, ids[8], lambda data: data.update(title=title))
+    capsys.readouterr()
+    assert run(project, "build", "--no-mkdocs") == 2
+    error = capsys.readouterr().err
+    assert f"catalog/papers/{ids[8]}.yaml:" in error and f"same title as catalog/papers/{ids[0]}.yaml" in error
