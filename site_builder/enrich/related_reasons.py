@@ -22,6 +22,7 @@ REASON_TAGS = 2
 # A term explains a link only if it weighs something in both (product of the two TF-IDF weights).
 MIN_TERM_WEIGHT = 0.003
 MIN_TERM_UNITS = MIN_TERM_WEIGHT * UNIT
+FEW_PAIRS = 1000  # up to this many links at once, the usable columns are not taken out first
 
 
 class Reasons:
@@ -52,14 +53,20 @@ class Reasons:
             return []
         rows = np.array([row for row, _, _ in pairs], dtype=np.int64)
         columns = np.array([column for _, column, _ in pairs], dtype=np.int64)
-        products = self.text[rows].multiply(self.text[columns]).tocsr()
+        # Many pairs (a cold build): only the usable terms' columns, taken out once, are multiplied (at
+        # 10,000 papers a fifth of the time of all of them). Few pairs: taking them out would cost more.
+        text, column_terms = (self._usable_text, self._usable_columns) if len(pairs) > FEW_PAIRS else (self.text, None)
+        products = text[rows].multiply(text[columns]).tocsr()
         products.sort_indices()
-        shared = (products.data >= MIN_TERM_UNITS) & self.usable[products.indices]
+        shared = products.data >= MIN_TERM_UNITS
+        if column_terms is None:
+            shared &= self.usable[products.indices]
         pair_of = np.repeat(np.arange(len(pairs)), np.diff(products.indptr))[shared]
         bounds = np.zeros(len(pairs) + 1, dtype=np.int64)
         np.cumsum(np.bincount(pair_of, minlength=len(pairs)), out=bounds[1:])
         vocabulary = self.vocabulary
-        terms = [vocabulary[index] for index in products.indices[shared].tolist()]
+        term_columns = products.indices[shared] if column_terms is None else column_terms[products.indices[shared]]
+        terms = [vocabulary[index] for index in term_columns.tolist()]
         weights = (-products.data[shared]).tolist()  # negated: sorted best first by plain tuple order
         rarity = self.tag_rarity
         made = []
@@ -88,6 +95,15 @@ class Reasons:
                 )
             )
         return made
+
+    @functools.cached_property
+    def _usable_columns(self) -> np.ndarray:
+        return np.flatnonzero(self.usable)
+
+    @functools.cached_property
+    def _usable_text(self) -> sparse.csr_matrix:
+        """``text`` with only the usable terms' columns (renumbered in the same order)."""
+        return self.text[:, self._usable_columns].tocsr()
 
     def plain(self, row: int) -> str:
         if row not in self._plain:
