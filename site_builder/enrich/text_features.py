@@ -144,7 +144,7 @@ def count_terms(
     fresh_rows = [index for index, row in enumerate(reused) if row is None]
     fresh = _count_texts([texts[index] for index in fresh_rows])
     if previous is None or len(fresh_rows) == len(papers):
-        # Columns in the order terms first appear: any order gives the same weights and scores.
+        # Columns in _count_texts's order: any order gives the same weights and scores.
         return TermCounts(ids, digests, fresh.vocabulary, fresh.counts)
     known = previous.columns_of(fresh.vocabulary)
     added = tuple(term for term, place in zip(fresh.vocabulary, known, strict=True) if place is None)
@@ -173,7 +173,7 @@ def count_terms(
 
 @dataclass(frozen=True)
 class _Counted:
-    vocabulary: tuple[str, ...]  # in the order terms first appear
+    vocabulary: tuple[str, ...]  # the words in the order first met, then the phrases (_count_texts)
     counts: sparse.csr_matrix
 
 
@@ -208,27 +208,22 @@ def _count_texts(texts: Sequence[str]) -> _Counted:
         lengths.append(len(words))
     words_of = np.array(numbers, dtype=np.int64)
     text_of_word = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    # Each text's terms in Counter order: its words as they come, then its phrases as they come.
     in_one_text = text_of_word[:-1] == text_of_word[1:]
     phrases = ((words_of[:-1][in_one_text] + 1) << _PHRASE_SHIFT) | words_of[1:][in_one_text]
     text_of_phrase = text_of_word[:-1][in_one_text]
-    keys = np.concatenate([words_of, phrases])
+    # Columns: the words in the order first met, then the phrases in the order of their numbers. Only the
+    # phrases need sorting to be told apart: sorting words and phrases together took a third of the step.
+    distinct_phrases, phrase_number = np.unique(phrases, return_inverse=True)
+    word_list = list(word_ids)
+    columns = np.concatenate([words_of, len(word_list) + phrase_number.reshape(-1)])
     text_of_key = np.concatenate([text_of_word, text_of_phrase])
-    order = np.argsort(text_of_key * 2 + (np.arange(len(keys)) >= len(words_of)), kind="stable")
-    keys, text_of_key = keys[order], text_of_key[order]
-    distinct, first_seen, key_number = np.unique(keys, return_index=True, return_inverse=True)
-    by_first_seen = np.argsort(first_seen)
-    column_of_distinct = np.empty(len(distinct), dtype=np.int64)
-    column_of_distinct[by_first_seen] = np.arange(len(distinct))
-    width = max(len(distinct), 1)
-    cells, counts = np.unique(text_of_key * width + column_of_distinct[key_number], return_counts=True)
+    width = max(len(word_list) + len(distinct_phrases), 1)
+    cells, counts = np.unique(text_of_key * width + columns, return_counts=True)
     indptr = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.bincount(cells // width, minlength=len(texts)), out=indptr[1:])
-    word_list = list(word_ids)
     mask = (1 << _PHRASE_SHIFT) - 1
-    vocabulary = tuple(
-        word_list[key] if key <= mask else f"{word_list[(key >> _PHRASE_SHIFT) - 1]} {word_list[key & mask]}"
-        for key in distinct[by_first_seen].tolist()
+    vocabulary = tuple(word_list) + tuple(
+        f"{word_list[(key >> _PHRASE_SHIFT) - 1]} {word_list[key & mask]}" for key in distinct_phrases.tolist()
     )
     # uint16 counts: half the size of the cache file, and no abstract says a word 65,535 times.
     matrix = sparse.csr_matrix(
