@@ -151,8 +151,14 @@ def test_terms_are_those_tfidfvectorizer_counts(texts: list[tuple[str, str]]) ->
     counts = count_terms(papers)
     expected = [analyzed(text_features.text_of(paper)) for paper in papers]
     assert rows_of(counts) == [dict(counter) for counter in expected]
-    # Columns in the order terms first appear, paper after paper.
-    assert counts.vocabulary == tuple(dict.fromkeys(term for counter in expected for term in counter))
+    # Columns: the words in the order first met, paper after paper, then the phrases by their words' columns.
+    words = tuple(dict.fromkeys(term for counter in expected for term in counter if " " not in term))
+    column = {word: number for number, word in enumerate(words)}
+    phrases = sorted(
+        {term for counter in expected for term in counter if " " in term},
+        key=lambda phrase: tuple(column[word] for word in phrase.split(" ")),
+    )
+    assert counts.vocabulary == words + tuple(phrases)
 
 
 def test_counts_carried_over_and_fresh_ones_are_the_same_counts() -> None:
