@@ -407,6 +407,25 @@ def _with_memo_state(step: Callable[[Memo], T], memo: Memo) -> tuple[T, MemoStat
     return step(memo), memo.state() if isinstance(memo, ItemMemo) else None
 
 
+def made_so_far(memo: Memo) -> int | None:
+    """How many results ``memo`` made so far (None without a cache: it makes every one).
+
+    A step that could run partly in a second process first does a few
+    items in place and counts: where the memo had nearly all of them (a
+    rebuild), the fork and the copying it brings would cost more than they save.
+    """
+    return memo.misses if isinstance(memo, ItemMemo) and memo.enabled else None
+
+
+def mostly_reused(memo: Memo, made_before: int | None, probed: int) -> bool:
+    """Whether the memo had nearly all of the ``probed`` items just asked for (``made_before``: ``made_so_far``)."""
+    made = made_so_far(memo)
+    return made_before is not None and made is not None and made - made_before <= MOSTLY_REUSED * probed
+
+
+MOSTLY_REUSED = 0.1  # at most this share of a probe made: the step runs in place
+
+
 def no_memo(inputs: object, compute: Callable[[], T]) -> T:
     """The memo to use without a cache: always computes."""
     return compute()

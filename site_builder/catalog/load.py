@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from site_builder.cache import Memo, digest, no_memo, step_beside
+from site_builder.cache import Memo, digest, made_so_far, mostly_reused, no_memo, step_beside
 from site_builder.catalog.records import paper_from_yaml
 from site_builder.catalog.vocabulary import load_vocabulary
 from site_builder.catalog.yamlio import ParsedYaml, key_lines, parse_yaml
@@ -77,11 +77,17 @@ def load_catalog(paths: CatalogPaths, memo: Memo = no_memo) -> Catalog:
     # str paths: pathlib's per-path work took half a second at 10,000 records.
     root = os.fspath(paths.papers)
     read = partial(_read_records, root=root, folder=folder, vocabulary=vocabulary, known_tags=known_tags)
-    # From PARALLEL_RECORDS records, the second half is read by a second process (background.py).
-    half = len(record_names) // 2 if len(record_names) >= PARALLEL_RECORDS else len(record_names)
-    second_half = step_beside(memo, partial(read, record_names[half:]), parallel=half < len(record_names))
-    label = "read catalog/papers" if half == len(record_names) else "read catalog/papers (half; the rest in parallel)"
-    first_half = read(track(record_names[:half], label, unit="records", summary=False), memo)
+    # From PARALLEL_RECORDS records, half is read by a second process (background.py), unless the first
+    # records read show that the memo has nearly all of them (a rebuild): then all are read here.
+    made_before = made_so_far(memo)
+    probe = record_names[: min(PROBE_RECORDS, len(record_names) // 10)] if len(record_names) >= PARALLEL_RECORDS else []
+    probed = read(probe, memo)
+    rest = record_names[len(probe) :]
+    parallel = bool(probe) and not mostly_reused(memo, made_before, len(probe))
+    half = len(rest) // 2 if parallel else len(rest)
+    second_half = step_beside(memo, partial(read, rest[half:]), parallel=parallel)
+    label = "read catalog/papers (half; the rest in parallel)" if parallel else "read catalog/papers"
+    first_half = probed + read(track(rest[:half], label, unit="records", summary=False), memo)
     fingerprints: dict[str, bytes] = {}
     for name, (raw_digest, (paper, record_problems, title_line)) in zip(
         record_names, first_half + second_half(), strict=True
@@ -102,6 +108,7 @@ def load_catalog(paths: CatalogPaths, memo: Memo = no_memo) -> Catalog:
 
 
 PARALLEL_RECORDS = 2000
+PROBE_RECORDS = 200  # at most (and a tenth of the records): read first, here, to see how many the memo had
 
 RecordResult = tuple[Paper | None, list[Problem], int]  # the paper, its problems, the line of its title
 

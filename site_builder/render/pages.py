@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import partial
 
-from site_builder.cache import ItemMemo, Memo, day_key, grouped, no_memo, step_beside
+from site_builder.cache import Memo, day_key, grouped, made_so_far, mostly_reused, no_memo, step_beside
 from site_builder.model import EnrichedPaper, Mention, RelatedLink, Tag
 from site_builder.progress import track
 from site_builder.render.bibtex import bibtex_entries, bibtex_keys
@@ -102,10 +102,9 @@ def _all_pages(
     # The list pages and some paper pages are made in a second process meanwhile (background.py),
     # unless the first pages show that the memo has nearly all of them (a rebuild after an edit):
     # then the fork and sending the pages back would cost more than they save (0.3 s at 10,000 papers).
-    misses_before = _misses(memo)
+    made_before = made_so_far(memo)
     probed = made(papers[: min(PROBE_PAPERS, len(papers) // 10)], memo) if len(papers) >= PARALLEL_PAPERS else []
-    made_in_probe = len(probed) if misses_before is None else (_misses(memo) or 0) - misses_before
-    parallel = bool(probed) and made_in_probe > MOSTLY_REUSED * len(probed)
+    parallel = bool(probed) and not mostly_reused(memo, made_before, len(probed))
     rest = papers[len(probed) :]
     cut = round(len(papers) * (1 - SHARE_BESIDE)) - len(probed) if parallel else len(rest)
     beside = step_beside(memo, partial(_lists_and_files, lists, made, rest[cut:]), parallel=parallel)
@@ -128,12 +127,6 @@ def _all_pages(
 PARALLEL_PAPERS = 2000
 SHARE_BESIDE = 0.25
 PROBE_PAPERS = 200  # at most (and a tenth of the papers): rendered first, here, to see how many the memo had
-MOSTLY_REUSED = 0.1  # at most this share of the probe made: everything is rendered here
-
-
-def _misses(memo: Memo) -> int | None:
-    """How many results ``memo`` made so far (None without a cache: it makes every one)."""
-    return memo.misses if isinstance(memo, ItemMemo) and memo.enabled else None
 
 
 def _list_pages(
