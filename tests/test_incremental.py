@@ -296,3 +296,14 @@ def test_a_duplicate_made_by_an_edit_is_still_found_with_the_cache(
     assert run(project, "build", "--no-mkdocs") == 2
     error = capsys.readouterr().err
     assert f"catalog/papers/{ids[8]}.yaml:" in error and f"same title as catalog/papers/{ids[0]}.yaml" in error
+
+
+def test_a_search_body_kept_by_its_digest_is_written_again_if_removed(project: Path, tmp_path: Path) -> None:
+    """After a tags edit only the head of the search index is made again: the body goes back to the build
+    as its digest, and is made again if its file in docs/ was removed meanwhile."""
+    edit(project, paper_ids(project)[9], lambda data: data.update(tags=["federated-learning"]))
+    body = project / "docs" / BODY_INDEX_FILE
+    body.unlink()
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert body.exists()
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
