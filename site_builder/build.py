@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from yaml_env_tag import construct_env_tag
 
-from site_builder.background import Background
+from site_builder.background import Background, blas_threads_shared
 from site_builder.cache import CACHE_FOLDER, BuildCache, collector_paused, digest
 from site_builder.catalog import CatalogPaths, load_catalog
 from site_builder.enrich import catalog_tags, enrich_catalog, start_mentions
@@ -57,7 +57,7 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
         BadInput: the catalog has problems (nothing is written).
         BuildFailed: MkDocs failed.
     """
-    with collector_paused():
+    with collector_paused(), blas_threads_shared():
         # The generation holds millions of long-lived objects (the caches, the related papers' state, the
         # pages) and makes no garbage cycles worth collecting: every few hundred allocations the cyclic
         # collector walked them all for nothing (0.7 s of a cold build at 10,000 papers, 0.2-0.4 s of a

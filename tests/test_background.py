@@ -63,3 +63,26 @@ def test_a_step_started_inside_a_second_process_runs_there_in_place() -> None:
 
     pid, value = Background(nested).result()
     assert value == 25 and pid != os.getpid()
+
+
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+@beside
+def test_blas_gets_half_the_cores_in_each_process_while_the_build_shares_them() -> None:
+    """Two processes at once, each with a BLAS thread per core, spun against each other: while the
+    generation runs, each process (a forked one too) gets half of the cores, and the limit is lifted after."""
+    import numpy  # noqa: F401 - loads the BLAS whose threads are counted
+
+    from site_builder.background import blas_threads_shared
+
+    before = _blas_threads()
+    assert before, "numpy's BLAS is not seen by threadpoolctl"
+    half = max(1, len(os.sched_getaffinity(0)) // 2)
+    with blas_threads_shared():
+        assert _blas_threads() == [half] * len(before)
+        assert Background(_blas_threads).result() == [half] * len(before)
+    assert _blas_threads() == before
