@@ -221,7 +221,7 @@ def _search_index_files(
     index_file, file_reused = cache.reused_or_made("search head file", files_key, joined)
     body_digest, _ = cache.reused_or_made("search body digest", body_key, partial(text_digest, body.text))
     digests = {INDEX_FILE: text_digest(index_file), BODY_INDEX_FILE: body_digest}
-    cache.reused_or_made("search file digests", files_key, lambda: digests)
+    cache.store("search file digests", files_key, digests)
     # A body the last build made (a tags or title edit) goes back as its digest: 25 MB at 10,000 papers
     # not sent to the parent or hashed there.
     files: dict[str, str | bytes] = {INDEX_FILE: index_file, BODY_INDEX_FILE: body_digest if body_reused else body.text}

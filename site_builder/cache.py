@@ -15,6 +15,9 @@ Three kinds of step:
 * ``previous``/``keep``: a value the next build starts from, for steps that
   update their last result rather than look it up (related papers).
 
+A step that makes a result along with others stores it with ``store`` and
+looks it up with ``found``, as ``stage`` would.
+
 The cache lives in ``.cache/build/`` (git-ignored, removed by ``make clean``).
 Its keys also hold a fingerprint of site_builder's own code and of the
 library versions that shape the output, so an upgrade never serves stale
@@ -98,6 +101,7 @@ class BuildCache:
         self._item_stores: dict[str, ItemMemo] = {}
         self._writing: list[Background[None]] = []
         self._shards_writing = False  # start_saving called, save not yet
+        self._beside: dict[str, object] | None = None  # entries to write in a second process (writing_beside)
         self.hits = 0
         self.misses = 0
 
@@ -114,21 +118,25 @@ class BuildCache:
         """
         if self.folder is None:
             return compute(), False
-        key = digest((code_fingerprint(), inputs))  # once: a search index's inputs took 0.3 s to digest
+        key = _stage_key(inputs)  # once: a search index's inputs took 0.3 s to digest
         stored = self._found(name, key)
         if stored is not None:
             return stored[0], True
         value = compute()
-        self._store(name, (key, value))
-        self._store(f"{name}.key", key)
+        self._write(_stage_entries(name, key, value))
         return value, False
 
     def found(self, name: str, inputs: object) -> Any:
-        """The value ``stage`` stored under ``name`` for equal ``inputs`` (None if there is none); not counted."""
+        """The value ``stage`` or ``store`` left under ``name`` for equal ``inputs`` (None if none); not counted."""
         if self.folder is None:
             return None
-        stored = self._found(name, digest((code_fingerprint(), inputs)))
+        stored = self._found(name, _stage_key(inputs))
         return None if stored is None else stored[0]
+
+    def store(self, name: str, inputs: object, value: object) -> None:
+        """Store ``value`` as ``stage`` would for ``inputs``: for a step that makes it along with others."""
+        if self.folder is not None:
+            self._write(_stage_entries(name, _stage_key(inputs), value))
 
     def _found(self, name: str, key: bytes) -> tuple[Any] | None:
         # The key sits in a file of its own: a miss never loads a large stale value (the search index).
@@ -164,24 +172,31 @@ class BuildCache:
             return stored[1]
         return None
 
-    def keep(self, name: str, value: object, *, beside: bool = False) -> None:
-        """Store ``value`` for the next build's ``previous`` (made by this code: ``previous`` checks).
+    def keep(self, name: str, value: object) -> None:
+        """Store ``value`` for the next build's ``previous`` (made by this code: ``previous`` checks)."""
+        if self.folder is not None:
+            self._write({name: (code_fingerprint(), value)})
 
-        ``beside``: written by a second process while the build goes on
-        (background.py), done by ``save``; for a large value (the related
-        papers' state took 0.7 s to write at 10,000 papers).
+    @contextlib.contextmanager
+    def writing_beside(self) -> Iterator[None]:
+        """What is kept or stored meanwhile is written by one second process, started on leaving (background.py);
+        ``save`` waits for it. For large values: the related papers' state took 0.7 s to write at 10,000 papers.
         """
-        self.keep_each({name: value}, beside=beside)
+        self._beside = {}
+        try:
+            yield
+        except BaseException:
+            self._beside = None  # nothing of a step that failed is stored
+            raise
+        entries, self._beside = self._beside, None
+        if entries:
+            self._writing.append(Background(functools.partial(self._store_each, entries)))
 
-    def keep_each(self, values: Mapping[str, object], *, beside: bool = False) -> None:
-        """``keep`` of each of ``values`` by name; with ``beside``, all written by one second process."""
-        if self.folder is None:
-            return
-        stored = {name: (code_fingerprint(), value) for name, value in values.items()}
-        if beside:
-            self._writing.append(Background(functools.partial(self._store_each, stored)))
+    def _write(self, entries: dict[str, object]) -> None:
+        if self._beside is not None:
+            self._beside.update(entries)
         else:
-            self._store_each(stored)
+            self._store_each(entries)
 
     def start_saving(self) -> None:
         """Start writing the per-record memos' shards that changed, in a second process; ``save`` waits for it.
@@ -243,6 +258,15 @@ class BuildCache:
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
+
+
+def _stage_key(inputs: object) -> bytes:
+    return digest((code_fingerprint(), inputs))
+
+
+def _stage_entries(name: str, key: bytes, value: object) -> dict[str, object]:
+    """A stage result's two files: the value with its key, and the key alone (see ``BuildCache._found``)."""
+    return {name: (key, value), f"{name}.key": key}
 
 
 @contextlib.contextmanager

@@ -89,6 +89,33 @@ def test_shards_written_by_a_second_process_are_found_by_the_next_build(tmp_path
     assert (again.hits, again.misses) == (2 * len(values), 0)
 
 
+def test_what_is_written_beside_is_found_by_the_next_build_and_nothing_of_a_failed_step(tmp_path: Path) -> None:
+    """``writing_beside``: the entries stored and kept inside it are written by one second process, which
+    ``save`` waits for; a step that raised inside it leaves none of its entries."""
+    cache = BuildCache(tmp_path)
+    with cache.writing_beside():
+        cache.store("links", ("inputs", 1), {"a": ("b",)})
+        cache.keep("state", [1, 2, 3])
+        assert cache.found("links", ("inputs", 1)) is None  # not written yet
+    assert len(cache._writing) == 1
+    try:
+        with cache.writing_beside():
+            cache.store("failed", "inputs", "half-made")
+            raise RuntimeError("the step failed")
+    except RuntimeError:
+        pass
+    cache.save()
+
+    again = BuildCache(tmp_path)
+    assert again.found("links", ("inputs", 1)) == {"a": ("b",)}
+    assert again.found("links", ("inputs", 2)) is None
+    assert again.previous("state") == [1, 2, 3]
+    assert again.found("failed", "inputs") is None
+    assert again.stage("links", ("inputs", 1), lambda: "made again") == {"a": ("b",)}  # stage finds what store left
+    cache.store("links", "new inputs", "after")  # outside writing_beside: written at once
+    assert BuildCache(tmp_path).found("links", "new inputs") == "after"
+
+
 def test_digest_tells_values_apart_and_ignores_how_they_were_made() -> None:
     """Keys spell values, not objects: an equal string made at run time or read back from a pickle gives
     the same key; values that differ only in type do not; values marshal cannot spell (a dataclass, a

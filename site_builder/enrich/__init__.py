@@ -91,15 +91,10 @@ def enrich_catalog(
             [paper.authors for paper in papers],
             [tags_by_id[paper.id] for paper in papers],
         )
-        key = digest(read)
-        # The key has an entry of its own: an edit that changes the links does not load the old ones (0.07 s).
-        kept = cache.previous("related links") if cache.previous("related links key") == key else None
-        found = isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key
-        cache.count(found)
-        if found:
-            assert kept is not None
-            links = kept[1]
-        else:
+        key = digest(read)  # digested once, for both found and store
+        links = cache.found("related links", key)  # the key has a file of its own: a miss loads no old links
+        cache.count(links is not None)
+        if links is None:
             stored = cache.previous("related papers")
             previous = stored if isinstance(stored, RelatedState) else None
             terms = count_terms(papers, previous.terms if previous is not None else None, digests)
@@ -109,10 +104,10 @@ def enrich_catalog(
             map_job = Background(partial(_topic_map, papers, digests, terms, cache), parallel=len(papers) > TSNE_LIMIT)
             related = update_related(papers, tags_by_id, previous, terms=terms)
             links = related.links
-            written: dict[str, object] = {"related links": (key, links), "related links key": key}
-            if related is not previous:
-                written["related papers"] = related
-            cache.keep_each(written, beside=True)  # one second process writes them while the build goes on
+            with cache.writing_beside():  # one second process writes them while the build goes on
+                cache.store("related links", key, links)
+                if related is not previous:
+                    cache.keep("related papers", related)
     with stage("enrich: mentions (finished)"):
         mentions = mentions_job()
         backlinks = mentioned_by(mentions)
