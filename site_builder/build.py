@@ -6,6 +6,7 @@ page is written, so a bad record stops the build with nothing half-done.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -169,9 +170,9 @@ def start_search_index(
     def finish() -> dict[str, Page]:
         files, reused = job.result()
         cache.count(reused)  # the second process's cache counts are not this one's
-        made_again = partial(_search_index_made_again, papers, tags_by_id, docs_dir)
+        made_again = functools.cache(partial(_search_index_made_again, papers, tags_by_id, docs_dir))
         return {
-            path: KeptPage(text, partial(made_again, path)) if isinstance(text, bytes) else text
+            path: KeptPage(text, partial(_text_of, made_again, path)) if isinstance(text, bytes) else text
             for path, text in files.items()
         }
 
@@ -179,12 +180,17 @@ def start_search_index(
 
 
 def _search_index_made_again(
-    papers: Sequence[Paper], tags_by_id: Mapping[str, tuple[str, ...]], docs_dir: Path, path: str
-) -> str:
-    """One search index file made from scratch (when its file in docs/ was changed by hand)."""
+    papers: Sequence[Paper], tags_by_id: Mapping[str, tuple[str, ...]], docs_dir: Path
+) -> dict[str, str | bytes]:
+    """The search index files made from scratch (when a file in docs/ was changed by hand)."""
     files, _ = _search_index_files(papers, tags_by_id, docs_dir, BuildCache(None))
-    text = files[path]
-    assert isinstance(text, str)
+    return files
+
+
+def _text_of(files: Callable[[], dict[str, str | bytes]], path: str) -> str:
+    """One file of ``files()`` (called once for both files: ``finish`` caches it)."""
+    text = files()[path]
+    assert isinstance(text, str)  # made without a cache: never a digest
     return text
 
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from bench.generate import generate_project
-from site_builder import background
+from site_builder import background, build
 from site_builder.catalog import load
 from site_builder.enrich import related
 from site_builder.render import pages
@@ -127,9 +127,14 @@ def test_a_damaged_cache_only_costs_time(project: Path, tmp_path: Path) -> None:
     assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
 
 
-def test_a_page_changed_or_removed_by_hand_in_docs_is_written_again(project: Path, tmp_path: Path) -> None:
+def test_a_page_changed_or_removed_by_hand_in_docs_is_written_again(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The write step trusts its stamps only while a file keeps the size and time it was written with:
     a page the cache kept only as a digest is made again when its file changed or went."""
+    remakes = []
+    made_again = build._search_index_made_again
+    monkeypatch.setattr(build, "_search_index_made_again", lambda *args: remakes.append(args) or made_again(*args))
     ids = paper_ids(project)
     page = project / "docs" / "papers" / f"{ids[1]}.md"
     original = page.read_bytes()
@@ -148,6 +153,7 @@ def test_a_page_changed_or_removed_by_hand_in_docs_is_written_again(project: Pat
     assert removed.read_bytes() == removed_bytes
     assert index.read_bytes() == index_bytes
     assert body.read_bytes() == body_bytes
+    assert len(remakes) == 1  # both search files from one remake
     assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
 
 
