@@ -31,9 +31,11 @@ from site_builder.progress import is_quiet, say, stage
 from site_builder.render import SiteInfo, render_pages, write_pages
 from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS, KeptPage, Page, text_digest
 from site_builder.search import BODY_INDEX_FILE, INDEX_FILE, paper_documents
+from site_builder.search.body_words import BodyWords, body_words
 from site_builder.search.index import Stems
 from site_builder.search.pages import handwritten_documents
 from site_builder.search.parts import (
+    IndexPart,
     body_inputs,
     body_part,
     head_file,
@@ -203,8 +205,8 @@ def _search_index_files(
     Made from two parts (search/parts.py), each kept by the digest of what it
     reads: an abstract edit makes the body again, a tags or title edit the
     head, and ``catalog.js`` is joined from both. The cache entries this
-    writes ("search head", "search body", "search head file", "search stems", "search body digest",
-    "search file digests") are written by this step alone, so it may run in a second process.
+    writes ("search head", "search body", "search head file", "search stems", "search body words",
+    "search body digest", "search file digests") are written by this step alone, so it may run in a second process.
     """
     handwritten = handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
     documents = paper_documents(papers, tags_by_id) + handwritten
@@ -217,7 +219,15 @@ def _search_index_files(
         return dict(kept), True
     known = cache.previous("search stems")
     stems = Stems(known if isinstance(known, dict) else {})  # saves stemming again the words it has
-    body, body_reused = cache.reused_or_made("search body", body_key, partial(body_part, documents, stems))
+
+    def made_body() -> IndexPart:
+        # Each body's words carried over: after an abstract edit, only that body is split again.
+        known_words = cache.previous("search body words")
+        analysed = body_words(body_inputs(documents), known_words if isinstance(known_words, BodyWords) else None)
+        cache.keep("search body words", analysed)
+        return body_part(documents, stems, analysed)
+
+    body, body_reused = cache.reused_or_made("search body", body_key, made_body)
 
     def joined() -> str:
         head, _ = cache.reused_or_made("search head", head_key, partial(head_part, documents, stems))

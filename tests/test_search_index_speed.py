@@ -19,12 +19,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from site_builder.catalog import CatalogPaths, load_catalog
 from site_builder.search import analysis, parts, stemmer
+from site_builder.search import body_words as body_words_module
 from site_builder.search.analysis import FOLD_TABLE, STOP_WORDS, fold, words
+from site_builder.search.body_words import body_words
 from site_builder.search.index import (
     BODY_BOOSTS,
     BODY_GLOBAL_NAME,
@@ -38,7 +42,7 @@ from site_builder.search.index import (
     Stems,
     snippet,
 )
-from site_builder.search.lunr_format import COMPACT_JSON, build_index, lunr_index
+from site_builder.search.lunr_format import COMPACT_JSON, build_index, build_index_of_numbered, lunr_index
 from site_builder.search.parts import index_files
 
 REPO = Path(__file__).resolve().parent.parent
@@ -381,3 +385,51 @@ def test_a_part_made_for_other_documents_is_joined_as_if_made_now() -> None:
     joined = {INDEX_FILE: parts.head_file(edited, earlier_head, body), BODY_INDEX_FILE: body.text}
     assert joined == index_files(edited, Stems({}))
     assert "quokka" in joined[INDEX_FILE]  # the vocabulary has the new word
+
+
+@settings(max_examples=200, deadline=None)
+@given(lunr_input(), st.lists(term, max_size=6), st.randoms(use_true_random=False))
+def test_an_index_of_numbered_words_is_the_index_of_the_words(
+    case: tuple[dict[str, int], list[dict[str, list[str]]]], unused: list[str], shuffle: Any
+) -> None:
+    """The search body is made from word numbers (search/body_words.py): any order of the words, unused ones too."""
+    boost, documents = case
+    texts = [document[field] for document in documents for field in boost]
+    vocabulary = list(dict.fromkeys([*unused, *(element for elements in texts for element in elements)]))
+    shuffle.shuffle(vocabulary)
+    number_of = {word: number for number, word in enumerate(vocabulary)}
+    numbers = np.array([number_of[element] for elements in texts for element in elements], dtype=np.int64)
+    sizes = np.array([len(elements) for elements in texts], dtype=np.int64)
+
+    def analyse(word: str) -> str | None:
+        return None if word in {"optim", "x"} else word[::-1].upper()
+
+    numbered = build_index_of_numbered(boost, vocabulary, numbers, sizes, SEARCH_PIPELINE, analyse)
+    assert numbered.to_json() == build_index(boost, documents, SEARCH_PIPELINE, analyse).to_json()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(document, max_size=6), st.lists(document, max_size=6), st.lists(document, max_size=6))
+def test_body_words_carried_from_other_builds_give_the_body_made_afresh(
+    documents: list[SearchDocument], earlier: list[SearchDocument], earliest: list[SearchDocument]
+) -> None:
+    """A rebuild splits only the bodies that changed; the words it carries over, dead ones included, change nothing."""
+    carried = body_words(parts.body_inputs(earlier), body_words(parts.body_inputs(earliest)))
+    analysed = body_words(parts.body_inputs(documents), carried)
+    assert analysed.digests == body_words(parts.body_inputs(documents)).digests
+    assert parts.body_part(documents, Stems({}), analysed) == parts.body_part(documents, Stems({}))
+    assert parts.body_part(documents, Stems({})).text == reference_payload_scripts(documents)[BODY_INDEX_FILE]
+
+
+def test_after_an_abstract_edit_only_that_body_is_split_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    papers = load_catalog(CatalogPaths(REPO)).papers
+    bodies = [paper.abstract for paper in papers]
+    before = body_words(bodies)
+    edited = [*bodies[:3], bodies[3] + " Zeroth-order quokkas.", *bodies[4:]]
+    split: list[str] = []
+    monkeypatch.setattr(body_words_module, "split_words", lambda text: split.append(text) or words(text))
+    after = body_words(edited, before)
+    assert split == [edited[3]]
+    assert after.words[: len(before.words)] == before.words and "quokkas" in after.words
+    fresh = body_words(edited)
+    assert [after.words[n] for n in after.numbers.tolist()] == [fresh.words[n] for n in fresh.numbers.tolist()]

@@ -25,7 +25,7 @@ from typing import Any
 
 from site_builder.model import Paper
 from site_builder.search.analysis import FOLD_LABEL, STEMMER_LABEL, STOP_WORDS, stem
-from site_builder.search.lunr_format import LunrIndex, build_index
+from site_builder.search.lunr_format import Ints, LunrIndex, build_index, build_index_of_numbered
 from site_builder.textnorm import visible
 
 INDEX_FILE = "search-index/catalog.js"
@@ -106,6 +106,15 @@ def lunr_index_of(boosts: dict[str, int], fields: Iterable[dict[str, list[str]]]
     index = build_index(boosts, fields, pipeline=SEARCH_PIPELINE, analyse=stems.__getitem__)
     # lunr keeps 3 decimals of each term weight; 2 are plenty to rank by and
     # save about 9% of the gzipped index (bench/results/search.md).
+    return index.rounded(WEIGHT_DECIMALS)
+
+
+def lunr_index_of_numbered(
+    boosts: dict[str, int], words: Sequence[str], numbers: Ints, sizes: Ints, stems: Stems
+) -> LunrIndex:
+    """``lunr_index_of`` of words given as places in ``words`` (``numbers``: the field vectors' one after
+    another, ``sizes`` long each)."""
+    index = build_index_of_numbered(boosts, words, numbers, sizes, pipeline=SEARCH_PIPELINE, analyse=stems.__getitem__)
     return index.rounded(WEIGHT_DECIMALS)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from site_builder.search.analysis import FOLD_TABLE, words
+from site_builder.search.body_words import BodyWords, body_words
 from site_builder.search.index import (
     BODY_BOOSTS,
     BODY_GLOBAL_NAME,
@@ -29,6 +30,7 @@ from site_builder.search.index import (
     SearchDocument,
     Stems,
     lunr_index_of,
+    lunr_index_of_numbered,
     script_of,
     snippet,
 )
@@ -71,12 +73,14 @@ def head_part(documents: Sequence[SearchDocument], stems: Stems) -> IndexPart:
     return IndexPart(lunr_index_of(HEAD_BOOSTS, fields, stems).to_json(), _with_terms(fields, stems))
 
 
-def body_part(documents: Sequence[SearchDocument], stems: Stems) -> IndexPart:
-    """The whole ``catalog-body.js`` file."""
-    fields = [{"body": words(document.body)} for document in documents]
-    index = lunr_index_of(BODY_BOOSTS, fields, stems)
+def body_part(documents: Sequence[SearchDocument], stems: Stems, analysed: BodyWords | None = None) -> IndexPart:
+    """The whole ``catalog-body.js`` file (``analysed``: ``body_words`` of the documents' bodies, if made)."""
+    if analysed is None:
+        analysed = body_words(body_inputs(documents))
+    index = lunr_index_of_numbered(BODY_BOOSTS, analysed.words, analysed.numbers, analysed.sizes, stems)
     payload = json_object({"version": COMPACT_JSON.encode(FORMAT_VERSION), "index": index.to_json()})
-    return IndexPart(script_of(payload, BODY_GLOBAL_NAME), _with_terms(fields, stems))
+    with_terms = tuple(sorted(word for word in analysed.used_words() if stems[word] is not None))
+    return IndexPart(script_of(payload, BODY_GLOBAL_NAME), with_terms)
 
 
 def index_files(documents: Sequence[SearchDocument], stems: Stems) -> dict[str, str]:
