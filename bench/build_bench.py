@@ -211,7 +211,7 @@ def _our_stages(build: ModuleType, root: Path, clock: StageClock) -> dict[str, i
     stems = build.Stems({})
     head = clock.run("search index", build.head_part, documents, stems)
     body = clock.run("search index", build.body_part, documents, stems)
-    pages[build.INDEX_FILE] = clock.run("search index", build.head_file, documents, head, body)
+    pages[build.INDEX_FILE] = clock.run("search index", build.head_file, documents, head, body.words)
     pages[build.BODY_INDEX_FILE] = body.text
     report = clock.run("write docs/", build.write_pages, docs_dir, pages)
     return {"papers": len(catalog.papers), "files": len(pages), "written": report.written}

@@ -35,7 +35,6 @@ from site_builder.search.body_words import BodyWords, body_words
 from site_builder.search.index import Stems
 from site_builder.search.pages import handwritten_documents
 from site_builder.search.parts import (
-    IndexPart,
     body_inputs,
     body_part,
     head_file,
@@ -205,8 +204,8 @@ def _search_index_files(
     Made from two parts (search/parts.py), each kept by the digest of what it
     reads: an abstract edit makes the body again, a tags or title edit the
     head, and ``catalog.js`` is joined from both. The cache entries this
-    writes ("search head", "search body", "search head file", "search stems", "search body words",
-    "search body digest", "search file digests") are written by this step alone, so it may run in a second process.
+    writes ("search head", "search body", "search stems", "search body words", "search file digests")
+    are written by this step alone, so it may run in a second process.
     """
     handwritten = handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
     documents = paper_documents(papers, tags_by_id) + handwritten
@@ -219,29 +218,26 @@ def _search_index_files(
         return dict(kept), True
     known = cache.previous("search stems")
     stems = Stems(known if isinstance(known, dict) else {})  # saves stemming again the words it has
+    made_now: list[str] = []  # the body's text, if made in this build
 
-    def made_body() -> IndexPart:
+    def made_body() -> tuple[tuple[str, ...], bytes]:
         # Each body's words carried over: after an abstract edit, only that body is split again.
         known_words = cache.previous("search body words")
         analysed = body_words(body_inputs(documents), known_words if isinstance(known_words, BodyWords) else None)
         cache.keep("search body words", analysed)
-        return body_part(documents, stems, analysed)
+        body = body_part(documents, stems, analysed)
+        made_now.append(body.text)
+        # Its words and digest, not its text (25 MB at 10,000 papers): a build that finds the body
+        # (a tags or title edit) leaves catalog-body.js as it is.
+        return body.words, text_digest(body.text)
 
-    body, body_reused = cache.reused_or_made("search body", body_key, made_body)
-
-    def joined() -> str:
-        head, _ = cache.reused_or_made("search head", head_key, partial(head_part, documents, stems))
-        cache.keep("search stems", {word: stems[word] for word in vocabulary(head, body)})
-        return head_file(documents, head, body)
-
-    index_file, file_reused = cache.reused_or_made("search head file", files_key, joined)
-    body_digest, _ = cache.reused_or_made("search body digest", body_key, partial(text_digest, body.text))
-    digests = {INDEX_FILE: text_digest(index_file), BODY_INDEX_FILE: body_digest}
-    cache.store("search file digests", files_key, digests)
-    # A body the last build made (a tags or title edit) goes back as its digest: 25 MB at 10,000 papers
-    # not sent to the parent or hashed there.
-    files: dict[str, str | bytes] = {INDEX_FILE: index_file, BODY_INDEX_FILE: body_digest if body_reused else body.text}
-    return files, body_reused and file_reused
+    (body_terms, body_digest), _ = cache.reused_or_made("search body", body_key, made_body)
+    head, _ = cache.reused_or_made("search head", head_key, partial(head_part, documents, stems))
+    cache.keep("search stems", {word: stems[word] for word in vocabulary(head.words, body_terms)})
+    index_file = head_file(documents, head, body_terms)
+    cache.store("search file digests", files_key, {INDEX_FILE: text_digest(index_file), BODY_INDEX_FILE: body_digest})
+    # A body the last build made goes back as its digest: not sent to the parent or hashed there.
+    return {INDEX_FILE: index_file, BODY_INDEX_FILE: made_now[0] if made_now else body_digest}, False
 
 
 def site_info(config_file: Path) -> SiteInfo:

@@ -356,7 +356,7 @@ def test_stems_carried_from_another_catalog_give_the_same_files(
 def files_from_parts(documents: list[SearchDocument], stems: Stems) -> dict[str, str]:
     """What the build writes: catalog.js joined from the head part and the body part (search/parts.py)."""
     head, body = parts.head_part(documents, stems), parts.body_part(documents, stems)
-    return {INDEX_FILE: parts.head_file(documents, head, body), BODY_INDEX_FILE: body.text}
+    return {INDEX_FILE: parts.head_file(documents, head, body.words), BODY_INDEX_FILE: body.text}
 
 
 @settings(max_examples=60, deadline=None)
@@ -382,7 +382,7 @@ def test_a_part_made_for_other_documents_is_joined_as_if_made_now() -> None:
     earlier_head = parts.head_part(documents, Stems({}))
     edited = [*documents[:3], dataclasses.replace(documents[3], body="Zeroth-order quokkas."), *documents[4:]]
     body = parts.body_part(edited, Stems({}))
-    joined = {INDEX_FILE: parts.head_file(edited, earlier_head, body), BODY_INDEX_FILE: body.text}
+    joined = {INDEX_FILE: parts.head_file(edited, earlier_head, body.words), BODY_INDEX_FILE: body.text}
     assert joined == index_files(edited, Stems({}))
     assert "quokka" in joined[INDEX_FILE]  # the vocabulary has the new word
 

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from site_builder.search.analysis import words as split_words
 
 Ints = npt.NDArray[np.int64]
+Numbers = npt.NDArray[np.int32]  # word numbers: half the cache file of int64
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,7 +32,7 @@ class BodyWords:
 
     digests: tuple[bytes, ...]  # of each document's body
     words: tuple[str, ...]  # by number
-    numbers: Ints  # every document's words, one document after another
+    numbers: Numbers  # every document's words, one document after another
     sizes: Ints  # how many words each document has
 
     def used_words(self) -> list[str]:
@@ -45,7 +46,7 @@ class BodyWords:
         return _unpickled, (self.digests, "\n".join(self.words), self.numbers, self.sizes)
 
 
-def _unpickled(digests: tuple[bytes, ...], words: str, numbers: Ints, sizes: Ints) -> BodyWords:
+def _unpickled(digests: tuple[bytes, ...], words: str, numbers: Numbers, sizes: Ints) -> BodyWords:
     return BodyWords(digests, tuple(words.split("\n")) if words else (), numbers, sizes)
 
 
@@ -68,12 +69,12 @@ def body_words(bodies: Sequence[str], previous: BodyWords | None = None) -> Body
             start = len(fresh)
             fresh.extend(map(number_of.__getitem__, split_words(body)))
             runs.append((False, start, len(fresh)))
-    fresh_numbers = np.array(fresh, dtype=np.int64)
+    fresh_numbers = np.array(fresh, dtype=np.int32)
     if previous is None:
         numbers = fresh_numbers  # every body split now, in order
     else:
         pieces = [(known.numbers if old else fresh_numbers)[start:end] for old, start, end in runs]
-        numbers = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+        numbers = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
     sizes = np.array([end - start for _, start, end in runs], dtype=np.int64)
     made = BodyWords(digests, tuple(number_of), numbers, sizes)
     if previous is not None and 2 * len(made.used_words()) < len(made.words):
@@ -92,7 +93,7 @@ class _WordNumbers(dict[str, int]):
         return number
 
 
-_NONE = BodyWords((), (), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+_NONE = BodyWords((), (), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64))
 
 
 def _digest(text: str) -> bytes:

@@ -23,6 +23,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from site_builder.model import Paper
 from site_builder.search.analysis import FOLD_LABEL, STEMMER_LABEL, STOP_WORDS, stem
 from site_builder.search.lunr_format import Ints, LunrIndex, build_index, build_index_of_numbered
@@ -110,7 +113,7 @@ def lunr_index_of(boosts: dict[str, int], fields: Iterable[dict[str, list[str]]]
 
 
 def lunr_index_of_numbered(
-    boosts: dict[str, int], words: Sequence[str], numbers: Ints, sizes: Ints, stems: Stems
+    boosts: dict[str, int], words: Sequence[str], numbers: npt.NDArray[np.integer[Any]], sizes: Ints, stems: Stems
 ) -> LunrIndex:
     """``lunr_index_of`` of words given as places in ``words`` (``numbers``: the field vectors' one after
     another, ``sizes`` long each)."""

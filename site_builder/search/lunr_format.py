@@ -213,7 +213,7 @@ def build_index(
 def build_index_of_numbered(
     boosts: Mapping[str, int],
     words: Sequence[str],
-    elements: Ints,
+    elements: npt.NDArray[np.integer[Any]],
     sizes: Ints,
     pipeline: Sequence[str],
     analyse: Callable[[str], str | None],

@@ -86,16 +86,18 @@ def body_part(documents: Sequence[SearchDocument], stems: Stems, analysed: BodyW
 def index_files(documents: Sequence[SearchDocument], stems: Stems) -> dict[str, str]:
     """Both search index files by their docs-relative path, made whole (``stems`` saves stemming again)."""
     head, body = head_part(documents, stems), body_part(documents, stems)
-    return {INDEX_FILE: head_file(documents, head, body), BODY_INDEX_FILE: body.text}
+    return {INDEX_FILE: head_file(documents, head, body.words), BODY_INDEX_FILE: body.text}
 
 
-def vocabulary(head: IndexPart, body: IndexPart) -> list[str]:
-    """Every word of every field that has a term, folded and sorted: what typo matching corrects against."""
-    return sorted(set(head.words).union(body.words))
+def vocabulary(head_words: Iterable[str], body_words: Iterable[str]) -> list[str]:
+    """Every word of every field that has a term (the parts' ``words``), folded and sorted: what typo
+    matching corrects against."""
+    return sorted(set(head_words).union(body_words))
 
 
-def head_file(documents: Sequence[SearchDocument], head: IndexPart, body: IndexPart) -> str:
-    """``catalog.js``: versions, fold table, vocabulary, result table and the head index."""
+def head_file(documents: Sequence[SearchDocument], head: IndexPart, body_words: Iterable[str]) -> str:
+    """``catalog.js``: versions, fold table, vocabulary, result table and the head index (``body_words``:
+    the body part's ``words``)."""
     table = [
         [document.id, document.title, document.year, list(document.tags), snippet(document.body)]
         for document in documents
@@ -104,7 +106,7 @@ def head_file(documents: Sequence[SearchDocument], head: IndexPart, body: IndexP
         {
             "version": COMPACT_JSON.encode(FORMAT_VERSION),
             "fold": COMPACT_JSON.encode(FOLD_TABLE),
-            "words": COMPACT_JSON.encode(vocabulary(head, body)),
+            "words": COMPACT_JSON.encode(vocabulary(head.words, body_words)),
             "docs": COMPACT_JSON.encode(table),
             "index": head.text,
         }
