@@ -398,15 +398,15 @@ def _score_all(scorer: _Scorer, reasons: Reasons, ids: Sequence[str], kept: int,
 def _upper_candidates(scorer: _Scorer, starts: Sequence[int], kept: int) -> Candidates:
     """The candidates the blocks at ``starts`` give each paper, and how many above MIN_SCORE each got.
 
-    Of each row's scores and of each later column's, only those that reach its
-    ``kept``-th best so far are kept (all of them on a tie), so the merged
-    lists are exact: a score below it has ``kept`` better ones already. The
-    best so far, not this block's best: otherwise each paper would keep
-    ``kept`` candidates from every block, N²/BLOCK_ROWS in all.
+    Of each row's scores and of each later column's, only those that reach a
+    bound of its ``kept``-th best so far are kept (all of them on a tie), so
+    the merged lists are exact: a score below it has ``kept`` better ones
+    already. The best so far, not this block's best: otherwise each paper
+    would keep ``kept`` candidates from every block, N²/BLOCK_ROWS in all.
     """
     papers = scorer.dense.shape[0]
     counts = np.zeros(papers, dtype=np.int64)
-    best_yet = np.full((papers, kept), -1.0, dtype=np.float32)  # each paper's best scores so far, in no order
+    best_yet = np.full((papers, kept), -1.0, dtype=np.float32)  # per paper, ``kept`` of its scores so far
     owners: list[np.ndarray] = []
     others: list[np.ndarray] = []
     values: list[np.ndarray] = []
@@ -415,7 +415,12 @@ def _upper_candidates(scorer: _Scorer, starts: Sequence[int], kept: int) -> Cand
         """Candidates of rows ``first_row`` on, against columns ``first_column`` on, from ``scores``."""
         rows_of = slice(first_row, first_row + scores.shape[0])
         counts[rows_of] += np.count_nonzero(scores >= MIN_UNITS, axis=1)
-        best_yet[rows_of] = _best_scores(np.hstack([best_yet[rows_of], scores]), kept)
+        # Any ``kept`` of a row's scores bound its kept-th best from below. The maxima of groups of this
+        # block's columns are such scores, found in one pass (a partition of the block's rows took 0.1 s
+        # more at 10,000 papers); with 4 × kept groups the bound passes a tenth more candidates.
+        groups = np.linspace(0, scores.shape[1], min(4 * kept, scores.shape[1]), endpoint=False).astype(np.int64)
+        maxima = np.maximum.reduceat(scores, groups, axis=1)
+        best_yet[rows_of] = _best_scores(np.hstack([best_yet[rows_of], maxima]), kept)
         cut = np.maximum(best_yet[rows_of].min(axis=1), np.float32(MIN_UNITS))
         rows, columns = np.nonzero(scores >= cut[:, None])
         owners.append(rows + first_row)
