@@ -101,7 +101,8 @@ class BuildCache:
         self._item_stores: dict[str, ItemMemo] = {}
         self._writing: list[Background[None]] = []
         self._shards_writing = False  # start_saving called, save not yet
-        self._beside: dict[str, object] | None = None  # entries to write in a second process (writing_beside)
+        self._collecting: dict[str, object] | None = None  # entries kept or stored within ``writing_later``
+        self._later: dict[str, object] = {}  # entries ``start_saving`` (or ``save``) writes
         self.hits = 0
         self.misses = 0
 
@@ -178,44 +179,52 @@ class BuildCache:
             self._write({name: (code_fingerprint(), value)})
 
     @contextlib.contextmanager
-    def writing_beside(self) -> Iterator[None]:
-        """What is kept or stored meanwhile is written by one second process, started on leaving (background.py);
-        ``save`` waits for it. For large values: the related papers' state took 0.7 s to write at 10,000 papers.
+    def writing_later(self) -> Iterator[None]:
+        """What is kept or stored meanwhile is written when ``start_saving`` is called, by a second process
+        (background.py), or else by ``save``. For large values: the related papers' state took 0.7 s to
+        write at 10,000 papers, which, written at once, held back the rendering and the search index
+        beside it (0.4 s of a cold build at 10,000 papers, 0.25 s of a rebuild after an abstract edit).
         """
-        self._beside = {}
+        self._collecting = {}
         try:
             yield
         except BaseException:
-            self._beside = None  # nothing of a step that failed is stored
+            self._collecting = None  # nothing of a step that failed is stored
             raise
-        entries, self._beside = self._beside, None
-        if entries:
-            self._writing.append(Background(functools.partial(self._store_each, entries)))
+        entries, self._collecting = self._collecting, None
+        self._later.update(entries)
 
     def _write(self, entries: dict[str, object]) -> None:
-        if self._beside is not None:
-            self._beside.update(entries)
+        if self._collecting is not None:
+            self._collecting.update(entries)
         else:
             self._store_each(entries)
 
     def start_saving(self) -> None:
-        """Start writing the per-record memos' shards that changed, in a second process; ``save`` waits for it.
+        """Start writing the per-record memos' shards that changed and what was kept ``writing_later``,
+        in second processes; ``save`` waits for them.
 
-        For when every memo is complete and the build has other work left
-        (writing docs/): at 10,000 papers a cold build's shards are 120 MB.
+        For when every memo is complete and the build has other work left,
+        which leaves a core free (writing docs/): at 10,000 papers a cold
+        build's shards are 120 MB.
         """
         if self.folder is None or self._shards_writing:
             return
+        if self._later:
+            self._writing.append(Background(functools.partial(self._store_each, self._later)))
+            self._later = {}
         shards = self._changed_shards()
         # A rebuild's few shards are written by ``save`` itself: a fork would cost more than it saves.
         self._writing.append(Background(functools.partial(self._store_each, shards), parallel=len(shards) >= SHARDS))
         self._shards_writing = True
 
     def save(self) -> None:
-        """Write the per-record memos' shards that changed (unless ``start_saving`` did), and wait for
-        values written ``beside``. (Stage results are written as they are made.)"""
+        """Write the per-record memos' shards that changed and what was kept ``writing_later`` (unless
+        ``start_saving`` did), and wait for what second processes write. (Stage results are written as
+        they are made.)"""
         if not self._shards_writing:
-            self._store_each(self._changed_shards())
+            self._store_each({**self._later, **self._changed_shards()})
+            self._later = {}
         for writing in self._writing:
             writing.result()
         self._writing.clear()

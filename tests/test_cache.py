@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from site_builder.cache import SHARDS, BuildCache, Memo, code_fingerprint, digest
 
 
@@ -89,21 +91,27 @@ def test_shards_written_by_a_second_process_are_found_by_the_next_build(tmp_path
     assert (again.hits, again.misses) == (2 * len(values), 0)
 
 
-def test_what_is_written_beside_is_found_by_the_next_build_and_nothing_of_a_failed_step(tmp_path: Path) -> None:
-    """``writing_beside``: the entries stored and kept inside it are written by one second process, which
-    ``save`` waits for; a step that raised inside it leaves none of its entries."""
+@pytest.mark.parametrize("started", [True, False], ids=["start_saving", "save alone"])
+def test_what_is_written_later_is_found_by_the_next_build_and_nothing_of_a_failed_step(
+    tmp_path: Path, started: bool
+) -> None:
+    """``writing_later``: the entries stored and kept inside it are written once ``start_saving`` starts a
+    second process (which ``save`` waits for), or by ``save`` itself; a step that raised inside it leaves
+    none of its entries."""
     cache = BuildCache(tmp_path)
-    with cache.writing_beside():
+    with cache.writing_later():
         cache.store("links", ("inputs", 1), {"a": ("b",)})
         cache.keep("state", [1, 2, 3])
-        assert cache.found("links", ("inputs", 1)) is None  # not written yet
-    assert len(cache._writing) == 1
+    assert cache.found("links", ("inputs", 1)) is None  # not written yet: the build still has work for the cores
     try:
-        with cache.writing_beside():
+        with cache.writing_later():
             cache.store("failed", "inputs", "half-made")
             raise RuntimeError("the step failed")
     except RuntimeError:
         pass
+    if started:
+        cache.start_saving()
+        assert len(cache._writing) == 2  # what was kept later, and the shards
     cache.save()
 
     again = BuildCache(tmp_path)
@@ -112,7 +120,7 @@ def test_what_is_written_beside_is_found_by_the_next_build_and_nothing_of_a_fail
     assert again.previous("state") == [1, 2, 3]
     assert again.found("failed", "inputs") is None
     assert again.stage("links", ("inputs", 1), lambda: "made again") == {"a": ("b",)}  # stage finds what store left
-    cache.store("links", "new inputs", "after")  # outside writing_beside: written at once
+    cache.store("links", "new inputs", "after")  # outside writing_later: written at once
     assert BuildCache(tmp_path).found("links", "new inputs") == "after"
 
 

@@ -104,7 +104,7 @@ def enrich_catalog(
             map_job = Background(partial(_topic_map, papers, digests, terms, cache), parallel=len(papers) > TSNE_LIMIT)
             related = update_related(papers, tags_by_id, previous, terms=terms)
             links = related.links
-            with cache.writing_beside():  # one second process writes them while the build goes on
+            with cache.writing_later():  # written in a second process while docs/ is written
                 cache.store("related links", key, links)
                 if related is not previous:
                     cache.keep("related papers", related)
