@@ -172,3 +172,18 @@ def test_the_environment_does_not_leak_into_the_build(tmp_path: Path) -> None:
         for r in roots
     )
     assert first == second
+
+
+# What visible() drops (C0/C1 controls but tab and newline, bidi controls, zero-width spaces, word
+# joiners, BOMs), spelled out apart from its code, and characters it keeps.
+_HIDING = "\x00\x08\x0b\x1b\x1f\x7f\x85\x9f\u202a\u202e\u2066\u2069\u200b\u2060\ufeff"
+_HIDING_PATTERN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
+_KEPT = "a é\t\n\u00a0\u200c\u200d\u2028 💡"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_HIDING + _KEPT)) | st.text())
+def test_visible_drops_exactly_the_characters_that_hide_or_reorder_text(value: str) -> None:
+    """visible() skips its pattern for printable text: that shortcut must change nothing."""
+    assert visible(value) == _HIDING_PATTERN.sub("", value)
+    assert not set(visible(value)) & set(_HIDING)
