@@ -294,7 +294,9 @@ class _Scorer:
         self.dense = np.ascontiguousarray(
             np.hstack([self.text[:, np.flatnonzero(common)].toarray(), self.tags]), dtype=np.float32
         )
-        self.rare = self.text[:, np.flatnonzero(~common)].tocsr()
+        # A word on one paper pairs it with nothing: three in four of the vocabulary at 10,000 papers
+        # (mostly phrases), left out of the sparse product (the pairs' scores 2.1-2.2 s -> 1.7-1.8 s).
+        self.rare = self.text[:, np.flatnonzero(~common & (self.frequency > 1))].tocsr()
         # Transposed once: a CSR product converts a CSC right-hand side on every call.
         self.rare_t = self.rare.T.tocsr()
         self._ready = True
