@@ -12,6 +12,7 @@ afresh when half of it is no longer used.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 from collections.abc import Callable, Sequence
@@ -35,10 +36,11 @@ class BodyWords:
     numbers: Numbers  # every document's words, one document after another
     sizes: Ints  # how many words each document has
 
-    def used_words(self) -> list[str]:
+    @functools.cached_property
+    def used_words(self) -> tuple[str, ...]:
         """The words some document has, by number."""
         used = np.flatnonzero(np.bincount(self.numbers, minlength=len(self.words))).tolist()
-        return [self.words[number] for number in used]
+        return tuple(self.words[number] for number in used)
 
     def __reduce__(self) -> tuple[Callable[..., BodyWords], tuple[object, ...]]:
         # The words pickled as one string (tens of thousands one by one are slow to load); a word is
@@ -77,7 +79,7 @@ def body_words(bodies: Sequence[str], previous: BodyWords | None = None) -> Body
         numbers = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
     sizes = np.array([end - start for _, start, end in runs], dtype=np.int64)
     made = BodyWords(digests, tuple(number_of), numbers, sizes)
-    if previous is not None and 2 * len(made.used_words()) < len(made.words):
+    if previous is not None and 2 * len(made.used_words) < len(made.words):
         return body_words(bodies)  # mostly words no document has now: start a fresh list
     return made
 

@@ -299,15 +299,16 @@ def rounded_values(values: Floats, decimals: int) -> Floats:
 
     Python rounds the exact binary value (half to even); numpy scales,
     rounds and divides back, which goes wrong only where the scaled value
-    lies within its own rounding error of a half, or is too large to have a
-    fraction: those few are rounded by Python. For every other value both
-    give the float nearest to the same whole number over 10**decimals.
-    (Python's ``round`` once per distinct weight was a tenth of the search body's time.)
+    lies within its own rounding error (a 10**-16th of it) of a half, or is
+    too large to have a fraction: those few, and any within a 10**-9th of a
+    half, are rounded by Python. For every other value both give the float
+    nearest to the same whole number over 10**decimals. (Python's ``round``
+    once per distinct weight was a tenth of the search body's time.)
     """
     scale = 10.0**decimals
     scaled = values * scale
     result: Floats = np.rint(scaled) / scale
-    doubtful = ~(np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6 * np.maximum(1.0, np.abs(scaled)))
+    doubtful = ~(np.abs(scaled - np.floor(scaled) - 0.5) > 1e-9 * np.maximum(1.0, np.abs(scaled)))
     doubtful |= np.abs(scaled) >= 2.0**52  # NaN and infinities land here too
     for place in np.flatnonzero(doubtful).tolist():
         result[place] = round(float(values[place]), decimals)

@@ -79,7 +79,7 @@ def body_part(documents: Sequence[SearchDocument], stems: Stems, analysed: BodyW
         analysed = body_words(body_inputs(documents))
     index = lunr_index_of_numbered(BODY_BOOSTS, analysed.words, analysed.numbers, analysed.sizes, stems)
     payload = json_object({"version": COMPACT_JSON.encode(FORMAT_VERSION), "index": index.to_json()})
-    with_terms = tuple(sorted(word for word in analysed.used_words() if stems[word] is not None))
+    with_terms = tuple(sorted(word for word in analysed.used_words if stems[word] is not None))
     return IndexPart(script_of(payload, BODY_GLOBAL_NAME), with_terms)
 
 
