@@ -306,9 +306,10 @@ def rounded_values(values: Floats, decimals: int) -> Floats:
     once per distinct weight was a tenth of the search body's time.)
     """
     scale = 10.0**decimals
-    scaled = values * scale
-    result: Floats = np.rint(scaled) / scale
-    doubtful = ~(np.abs(scaled - np.floor(scaled) - 0.5) > 1e-9 * np.maximum(1.0, np.abs(scaled)))
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values: Python's round takes them below
+        scaled = values * scale
+        result: Floats = np.rint(scaled) / scale
+        doubtful = ~(np.abs(scaled - np.floor(scaled) - 0.5) > 1e-9 * np.maximum(1.0, np.abs(scaled)))
     doubtful |= np.abs(scaled) >= 2.0**52  # NaN and infinities land here too
     for place in np.flatnonzero(doubtful).tolist():
         result[place] = round(float(values[place]), decimals)
