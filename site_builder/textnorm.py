@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -30,3 +31,8 @@ def title_key(title: str) -> str:
     decomposed = unicodedata.normalize("NFKD", title)
     without_marks = "".join(char for char in decomposed if not unicodedata.combining(char))
     return _NOT_WORD.sub(" ", without_marks.casefold()).strip()
+
+
+def text_digest(text: str) -> bytes:
+    """A 16-byte digest of ``text`` (lone surrogates too): what a cached result of a text is kept by."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()

@@ -29,6 +29,7 @@ from scipy import sparse
 
 from site_builder.enrich.stop_words import ENGLISH_STOP_WORDS
 from site_builder.model import Paper
+from site_builder.textnorm import text_digest
 
 TITLE_REPEAT = 3  # the title's words weigh more
 QUANTUM = 2048  # weights are whole multiples of 1/QUANTUM; scores of 1/QUANTUM**2
@@ -118,8 +119,8 @@ def text_digests(
     last build, taken for the papers whose record file is unchanged.
     """
     if not fingerprints or not known:
-        return tuple(_digest(text_of(paper)) for paper in papers)
-    return tuple(known.get(fingerprints.get(paper.id, b"")) or _digest(text_of(paper)) for paper in papers)
+        return tuple(text_digest(text_of(paper)) for paper in papers)
+    return tuple(known.get(fingerprints.get(paper.id, b"")) or text_digest(text_of(paper)) for paper in papers)
 
 
 def count_terms(
@@ -132,14 +133,14 @@ def count_terms(
     ids = tuple(paper.id for paper in papers)
     texts = [text_of(paper) for paper in papers]
     if digests is None:
-        digests = tuple(map(_digest, texts))
+        digests = tuple(map(text_digest, texts))
     if previous is not None and digests == previous.digests and previous.ids == ids:
         return previous  # no title or abstract changed
     old_rows = previous.row_of() if previous is not None else {}
     reused: list[int | None] = []
-    for paper, text_digest in zip(papers, digests, strict=True):
+    for paper, digest_now in zip(papers, digests, strict=True):
         row = old_rows.get(paper.id)
-        same = row is not None and previous is not None and previous.digests[row] == text_digest
+        same = row is not None and previous is not None and previous.digests[row] == digest_now
         reused.append(row if same else None)
     fresh_rows = [index for index, row in enumerate(reused) if row is None]
     fresh = _count_texts([texts[index] for index in fresh_rows])
@@ -285,10 +286,6 @@ def quantized_tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
 # A square is at most (1 + ln 65,535)² × (ln(1 + n) + 1)², some 40,000 at a million papers: in units of
 # 2**-30 a row of thousands of terms still sums far below 2**63.
 NORM_BITS = 30
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _csr(indices: list[np.ndarray], values: list[np.ndarray], width: int) -> sparse.csr_matrix:

@@ -13,7 +13,6 @@ afresh when half of it is no longer used.
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,8 +21,9 @@ import numpy as np
 import numpy.typing as npt
 
 from site_builder.search.analysis import words as split_words
+from site_builder.search.lunr_format import Ints
+from site_builder.textnorm import text_digest
 
-Ints = npt.NDArray[np.int64]
 Numbers = npt.NDArray[np.int32]  # word numbers: half the cache file of int64
 
 
@@ -54,17 +54,17 @@ def _unpickled(digests: tuple[bytes, ...], words: str, numbers: Numbers, sizes: 
 
 def body_words(bodies: Sequence[str], previous: BodyWords | None = None) -> BodyWords:
     """The words of each of ``bodies``, taken from ``previous`` for the bodies it has."""
-    digests = tuple(map(_digest, bodies))
+    digests = tuple(map(text_digest, bodies))
     if previous is not None and previous.digests == digests:
         return previous
     known = previous if previous is not None else _NONE
     number_of = _WordNumbers(known.words)
     old_starts = [0, *itertools.accumulate(known.sizes.tolist())]
-    place_of = {text_digest: place for place, text_digest in enumerate(known.digests)}
+    place_of = {digest: place for place, digest in enumerate(known.digests)}
     fresh: list[int] = []  # the numbers of the bodies not in ``previous``, one after another
     runs: list[tuple[bool, int, int]] = []  # per body: (from previous?, start, end)
-    for body, text_digest in zip(bodies, digests, strict=True):
-        place = place_of.get(text_digest)
+    for body, digest in zip(bodies, digests, strict=True):
+        place = place_of.get(digest)
         if place is not None:
             runs.append((True, old_starts[place], old_starts[place + 1]))
         else:
@@ -96,7 +96,3 @@ class _WordNumbers(dict[str, int]):
 
 
 _NONE = BodyWords((), (), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64))
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
