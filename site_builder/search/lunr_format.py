@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 LUNR_VERSION = "2.3.9"
 # BM25 parameters: lunr's defaults (Builder._k1, Builder._b).
@@ -254,9 +255,15 @@ def _index_of_terms(
     vector_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
     kept = term_of >= 0
     vector_of, term_of = vector_of[kept], term_of[kept]
-    # The distinct (vector, term) pairs, each with its count, sorted by vector then term number.
-    postings, tf = np.unique(vector_of * max(len(terms), 1) + term_of, return_counts=True)
-    posting_vector, posting_term = np.divmod(postings, max(len(terms), 1))
+    # The distinct (vector, term) pairs, each with its count, sorted by vector then term number: summed
+    # by scipy's COO to CSR conversion (elements counted into vectors, then each short vector sorted),
+    # a third of the time of sorting every pair as one array.
+    pairs = sparse.coo_matrix(
+        (np.ones(len(term_of), dtype=np.int64), (vector_of, term_of)), shape=(len(sizes), max(len(terms), 1))
+    ).tocsr()
+    pairs.sum_duplicates()
+    posting_vector = np.repeat(np.arange(len(sizes), dtype=np.int64), np.diff(pairs.indptr))
+    posting_term, tf = pairs.indices.astype(np.int64), pairs.data
     lengths = np.bincount(vector_of, minlength=len(sizes))  # terms in each field vector
     document_count = len(sizes) // len(fields) if fields else 0
     score = _scores(boosts, document_count, lengths, posting_vector, posting_term, tf, len(terms))
