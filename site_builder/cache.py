@@ -416,6 +416,13 @@ class _Recorded:
         self.keys_of[id(value)] = key
         return value
 
+    def stands_for(self, value: object, stored: object) -> None:
+        """The step gives ``value`` for the result ``stored`` (a page for its digest: ``write.memo_page``):
+        the group keeps that result's key for it."""
+        key = self.keys_of.pop(id(stored), None)
+        if key is not None:
+            self.keys_of[id(value)] = key
+
 
 def step_beside(memo: Memo, step: Callable[[Memo], T], *, parallel: bool = True) -> Callable[[], T]:
     """Start ``step(memo)`` in a second process (background.py); the function returned gives its value.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -155,6 +156,30 @@ def test_a_page_changed_or_removed_by_hand_in_docs_is_written_again(
     assert body.read_bytes() == body_bytes
     assert len(remakes) == 1  # both search files from one remake
     assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
+
+
+def test_list_pages_kept_as_digests_are_written_again_if_changed_by_hand(project: Path, tmp_path: Path) -> None:
+    """List pages, feeds, the map and the authors index are kept in the cache as digests, found by
+    one key for all of them: one changed or removed by hand is made again, the rest left alone."""
+    docs = project / "docs"
+    listed = sorted(path for folder in ("tags", "browse") for path in (docs / folder).rglob("*") if path.is_file())
+    listed.append(docs / "feed.xml")
+    assert len(listed) > 10
+    before = {path: path.read_bytes() for path in listed}
+    for number, path in enumerate(listed):
+        if number % 3 == 0:
+            path.unlink()
+        else:
+            path.write_bytes(path.read_bytes() + b"\nchanged by hand\n")
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert {path: path.read_bytes() for path in listed} == before
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
+    held = [
+        value
+        for shard in (project / ".cache" / "build" / "pages").glob("*.pickle")
+        for value in pickle.loads(shard.read_bytes()).values()
+    ]
+    assert not [value for value in held if isinstance(value, str) and len(value) > 5000], "page texts in the cache"
 
 
 def test_the_full_build_with_mkdocs_matches_too(project: Path, tmp_path: Path) -> None:

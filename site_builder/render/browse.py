@@ -36,6 +36,7 @@ from site_builder.render.paths import (
     year_path,
 )
 from site_builder.render.topic_map import legend, tag_colours, topic_map_svg
+from site_builder.render.write import Page, memo_page
 
 AUTHORS_PER_INDEX_PAGE = 200
 MIN_PAPERS_FOR_PAGE = 2
@@ -90,27 +91,27 @@ def _author_shape(
 
 def browse_lists(
     papers: Sequence[EnrichedPaper], memo: Memo = no_memo, authors: AuthorIndex | None = None
-) -> dict[str, str]:
+) -> dict[str, Page]:
     """The year, author and newest pages: made from each paper's id, title, authors, year, date added and tags."""
-    pages: dict[str, str] = {}
+    pages: dict[str, Page] = {}
     pages.update(paginated(sorted(papers, key=newest_first), newest_path, "Newest additions", memo=memo))
     pages.update(_year_pages(papers, memo))
     pages.update(_author_pages(authors or author_index(papers), memo))
     return pages
 
 
-def map_page_of(papers: Sequence[EnrichedPaper], points: Mapping[str, tuple[float, float]], memo: Memo) -> str:
+def map_page_of(papers: Sequence[EnrichedPaper], points: Mapping[str, tuple[float, float]], memo: Memo) -> Page:
     """The map page; it shows each paper's id, title, main tag and place: kept while none of those changed."""
     drawn = tuple((entry.paper.id, entry.paper.title, entry.tags, points.get(entry.paper.id)) for entry in papers)
-    return memo(("map page", drawn), partial(map_page, papers, points))
+    return memo_page(memo, ("map page", drawn), partial(map_page, papers, points))
 
 
-def _year_pages(papers: Sequence[EnrichedPaper], memo: Memo) -> dict[str, str]:
+def _year_pages(papers: Sequence[EnrichedPaper], memo: Memo) -> dict[str, Page]:
     by_year: dict[int, list[EnrichedPaper]] = defaultdict(list)
     for entry in papers:
         if entry.paper.year:
             by_year[entry.paper.year].append(entry)
-    pages: dict[str, str] = {}
+    pages: dict[str, Page] = {}
     for year, members in by_year.items():
         ordered = sorted(members, key=lambda entry: (title_key(entry.paper.title), entry.paper.id))
         pages.update(paginated(ordered, partial(year_path, year), f"Papers from {year}", memo=memo))
@@ -141,13 +142,14 @@ def author_targets(authors: AuthorIndex) -> dict[str, str]:
     }
 
 
-def _author_pages(authors: AuthorIndex, memo: Memo) -> dict[str, str]:
+def _author_pages(authors: AuthorIndex, memo: Memo) -> dict[str, Page]:
     keys, shown, members, chunks = authors.keys, authors.shown, authors.members, authors.chunks
-    pages: dict[str, str] = {}
+    pages: dict[str, Page] = {}
     for number, chunk in enumerate(chunks or [[]], start=1):
         here = authors_index_path(number)
         rows = tuple(_author_row(folded, shown, keys, members) for folded in chunk)
-        pages[here] = memo(
+        pages[here] = memo_page(
+            memo,
             ("authors index", here, number, len(chunks), len(shown), rows),
             partial(_authors_index_page, here, number, len(chunks), len(shown), rows),
         )

@@ -25,6 +25,7 @@ from site_builder.model import EnrichedPaper, Tag
 from site_builder.render.html import relative_url
 from site_builder.render.lists import newest_first
 from site_builder.render.paths import FEED, HOME, paper_path, tag_feed_path, tag_path
+from site_builder.render.write import Page, memo_page
 from site_builder.textnorm import visible
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -46,7 +47,7 @@ def feed_pages(
     site_description: str,
     site_url: str = "",
     memo: Memo = no_memo,
-) -> dict[str, str]:
+) -> dict[str, Page]:
     """The site-wide feed (``feed.xml``) and one feed per tag (``tags/<tag>.xml``), as docs-relative files.
 
     Links are absolute under ``site_url`` when it is an http(s) URL, else relative to each feed file.
@@ -57,10 +58,11 @@ def feed_pages(
         (tag_feed_path(tag.name), f"{site_name}: {tag.name}", tag.description, tag_path(tag.name), members[tag.name])
         for tag in tags
     ]
-    pages = {}
+    pages: dict[str, Page] = {}
     for path, title, subtitle, alternate, listed in feeds:
         newest = sorted(listed, key=newest_first)[:FEED_SIZE]
-        pages[path] = memo(
+        pages[path] = memo_page(
+            memo,
             ("feed", path, title, subtitle, alternate, site_name, base, [_entry_fields(entry) for entry in newest]),
             partial(atom_feed, path, title, subtitle, alternate, newest, site_name, base),
         )

@@ -12,6 +12,7 @@ from site_builder.model import EnrichedPaper
 from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, relative_url, text
 from site_builder.render.paths import paper_path
+from site_builder.render.write import Page, memo_page
 from site_builder.textnorm import visible
 
 PAGE_SIZE = 50
@@ -43,7 +44,7 @@ def paginated(
     intro: str | Callable[[str], str] = "",
     meta: Mapping[str, object] | None = None,
     memo: Memo = no_memo,
-) -> dict[str, str]:
+) -> dict[str, Page]:
     """A list split into pages of ``PAGE_SIZE`` with a pager on each.
 
     ``intro`` is HTML put above the list; when it has links, pass a function of
@@ -53,7 +54,7 @@ def paginated(
     chunks = [papers[start : start + PAGE_SIZE] for start in range(0, len(papers), PAGE_SIZE)] or [[]]
     # Every page's pager links them all: made once (a list of 200 pages made them 40,000 times).
     pager_paths = tuple(path_of(n) for n in range(1, len(chunks) + 1)) if len(chunks) > 1 else ()
-    pages = {}
+    pages: dict[str, Page] = {}
     for number, chunk in enumerate(chunks, start=1):
         here = path_of(number)
         first = (number - 1) * PAGE_SIZE + 1
@@ -64,7 +65,9 @@ def paginated(
         # The page is made of exactly these; a list page an edit does not touch is reused.
         shown = tuple((entry.paper.id, entry.paper.title, entry.tags) for entry in chunk)
         key = ("list page", here, title, top, count, shown, number, pager_paths, dict(meta or {}))
-        pages[here] = memo(key, partial(_list_page, here, title, top, count, chunk, number, pager_paths, meta))
+        pages[here] = memo_page(
+            memo, key, partial(_list_page, here, title, top, count, chunk, number, pager_paths, meta)
+        )
     return pages
 
 

@@ -31,7 +31,7 @@ from site_builder.render.lists import newest_first, paginated
 from site_builder.render.paper_page import paper_page
 from site_builder.render.paths import CATALOG_BIB, HOME, MAP_PAGE, index_path, paper_path, tag_bib_path
 from site_builder.render.tag_pages import papers_by_tag, tag_pages
-from site_builder.render.write import KeptPage, Page, text_digest
+from site_builder.render.write import KeptPage, Page, kept_pages, text_digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +138,7 @@ def _list_pages(
     by_title: Sequence[EnrichedPaper],
     members: Mapping[str, Sequence[EnrichedPaper]],
     memo: Memo,
-) -> dict[str, str]:
+) -> dict[str, Page]:
     """The pages that list papers: all papers, tags, browse pages, feeds and home."""
     # These lists show of each paper only what ``listed`` holds (and of the vocabulary, its tags): a
     # build where none of that changed (a notes or abstract edit) finds them all by one key, not
@@ -147,25 +147,37 @@ def _list_pages(
         (e.paper.id, e.paper.title, e.paper.authors, e.paper.year, day_key(e.paper.added), e.tags) for e in papers
     )
 
-    def lists(memo: Memo) -> dict[str, str]:
-        pages = paginated(by_title, index_path, "All papers", intro=_catalog_bib_link, memo=memo)
-        pages.update(tag_pages(tags, members, memo))
-        pages.update(browse_lists(papers, memo, author_list))
-        return pages
-
-    pages = grouped(memo, ("paper lists", listed, tuple(map(_TAG_FIELDS, tags))), lists)
+    lists = partial(_paper_lists, papers, tags, author_list, by_title, members)
+    found = grouped(memo, ("paper lists", listed, tuple(map(_TAG_FIELDS, tags))), lists)
+    pages = kept_pages(found, partial(lists, no_memo))
     pages[MAP_PAGE] = map_page_of(papers, points, memo)
     pages.update(feed_pages(papers, tags, members, site.name, site.description, site.site_url, memo))
     pages[HOME] = home_page(papers, tags, members, points, site.name, site.description)
     return pages
 
 
+def _paper_lists(
+    papers: Sequence[EnrichedPaper],
+    tags: Sequence[Tag],
+    author_list: AuthorIndex,
+    by_title: Sequence[EnrichedPaper],
+    members: Mapping[str, Sequence[EnrichedPaper]],
+    memo: Memo,
+) -> dict[str, Page | bytes]:
+    """All papers, tags and browse pages (a digest for a page a group found: ``kept_pages``)."""
+    pages: dict[str, Page | bytes] = {}
+    pages.update(paginated(by_title, index_path, "All papers", intro=_catalog_bib_link, memo=memo))
+    pages.update(tag_pages(tags, members, memo))
+    pages.update(browse_lists(papers, memo, author_list))
+    return pages
+
+
 def _lists_and_files(
-    lists: Callable[[Memo], dict[str, str]],
+    lists: Callable[[Memo], dict[str, Page]],
     made: Callable[[Sequence[EnrichedPaper], Memo], list[PaperFiles]],
     papers: Sequence[EnrichedPaper],
     memo: Memo,
-) -> tuple[dict[str, str], list[PaperFiles]]:
+) -> tuple[dict[str, Page], list[PaperFiles]]:
     return lists(memo), made(papers, memo)
 
 

@@ -13,6 +13,7 @@ from site_builder.render.frontmatter import page_text
 from site_builder.render.html import link, relative_url, text
 from site_builder.render.lists import block, newest_first, paginated
 from site_builder.render.paths import TAGS_INDEX, tag_bib_path, tag_feed_path, tag_path
+from site_builder.render.write import Page
 
 RELATED_TAGS = 6
 
@@ -41,14 +42,14 @@ def related_tags(members: Members) -> dict[str, tuple[str, ...]]:
     return result
 
 
-def tag_pages(tags: Sequence[Tag], members: Members, memo: Memo = no_memo) -> dict[str, str]:
+def tag_pages(tags: Sequence[Tag], members: Members, memo: Memo = no_memo) -> dict[str, Page]:
     """Every tag's pages (paginated) and the tags index."""
     neighbours = related_tags(members)
     children: dict[str, list[str]] = {tag.name: [] for tag in tags}
     for tag in tags:
         if tag.parent in children:
             children[tag.parent].append(tag.name)
-    pages: dict[str, str] = {}
+    pages: dict[str, Page] = {}
     for tag in tags:
         intro = partial(_tag_intro, tag, children[tag.name], neighbours.get(tag.name, ()))
         ordered = sorted(members[tag.name], key=newest_first)
