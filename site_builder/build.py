@@ -40,6 +40,7 @@ from site_builder.search.parts import (
     head_file,
     head_inputs,
     head_part,
+    result_table,
     table_inputs,
     vocabulary,
 )
@@ -204,7 +205,8 @@ def _search_index_files(
     Made from two parts (search/parts.py), each kept by the digest of what it
     reads: an abstract edit makes the body again, a tags or title edit the
     head, and ``catalog.js`` is joined from both. The cache entries this
-    writes ("search head", "search body", "search stems", "search body words", "search file digests")
+    writes ("search head", "search body", "search stems", "search body words", "search head file digest",
+    "search file digests")
     are written by this step alone, so it may run in a second process.
     """
     handwritten = handwritten_documents(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
@@ -233,11 +235,24 @@ def _search_index_files(
 
     (body_terms, body_digest), _ = cache.reused_or_made("search body", body_key, made_body)
     head, _ = cache.reused_or_made("search head", head_key, partial(head_part, documents, stems))
-    cache.keep("search stems", {word: stems[word] for word in vocabulary(head.words, body_terms)})
-    index_file = head_file(documents, head, body_terms)
-    cache.store("search file digests", files_key, {INDEX_FILE: text_digest(index_file), BODY_INDEX_FILE: body_digest})
-    # A body the last build made goes back as its digest: not sent to the parent or hashed there.
-    return {INDEX_FILE: index_file, BODY_INDEX_FILE: made_now[0] if made_now else body_digest}, False
+    words = vocabulary(head.words, body_terms)
+    cache.keep("search stems", {word: stems[word] for word in words})
+    # catalog.js holds the head index, the result table and the words typos are corrected against, not
+    # the body's weights: after an abstract edit that brings no new word, it is the last build's.
+    table = result_table(documents)
+    index_key = (head_key, digest(table), digest(words))
+    index_digest = cache.found("search head file digest", index_key)
+    index_file = None
+    if not isinstance(index_digest, bytes):
+        index_file = head_file(documents, head, body_terms, table=table, words=words)
+        index_digest = text_digest(index_file)
+        cache.store("search head file digest", index_key, index_digest)
+    cache.store("search file digests", files_key, {INDEX_FILE: index_digest, BODY_INDEX_FILE: body_digest})
+    # A file the last build made goes back as its digest: not sent to the parent or hashed there.
+    return {
+        INDEX_FILE: index_digest if index_file is None else index_file,
+        BODY_INDEX_FILE: made_now[0] if made_now else body_digest,
+    }, False
 
 
 def site_info(config_file: Path) -> SiteInfo:

@@ -18,9 +18,9 @@ import yaml
 from bench.generate import generate_project
 from site_builder import background, build
 from site_builder.catalog import load
-from site_builder.enrich import related
+from site_builder.enrich import related, tags
 from site_builder.render import pages
-from site_builder.search import BODY_INDEX_FILE, INDEX_FILE
+from site_builder.search import BODY_INDEX_FILE, INDEX_FILE, parts
 from tests.conftest import run
 
 PAPERS = 60
@@ -180,6 +180,34 @@ def test_list_pages_kept_as_digests_are_written_again_if_changed_by_hand(project
         for value in pickle.loads(shard.read_bytes()).values()
     ]
     assert not [value for value in held if isinstance(value, str) and len(value) > 5000], "page texts in the cache"
+
+
+def test_catalog_js_is_made_again_only_when_what_it_shows_changed(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An abstract edit moves the body's weights, not catalog.js (head index, result table, vocabulary):
+    with no new word and the same start of the abstract, catalog.js is the last build's; a new word
+    (typo correction knows it) makes it again. Both as a cold build makes them."""
+    monkeypatch.setitem(background._settings, "parallel", False)  # the search step runs here: counted
+    made = []
+    monkeypatch.setattr(build, "head_file", lambda *args, **kwargs: made.append(1) or parts.head_file(*args, **kwargs))
+    ids = paper_ids(project)
+    vocabulary = yaml.safe_load((project / "catalog" / "tags.yaml").read_text(encoding="utf-8"))["tags"]
+    # As many manual tags as a paper shows: its text no longer decides its tags (the head index reads them).
+    edit(project, ids[5], lambda data: data.update(tags=[tag["name"] for tag in vocabulary[: tags.MAX_TAGS]]))
+    assert run(project, "build", "--no-mkdocs") == 0
+    index = project / "docs" / INDEX_FILE
+    before = index.read_bytes()
+    made.clear()
+    edit(project, ids[5], lambda data: data.update(abstract=data["abstract"] + " " + data["abstract"]))
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert (made, index.read_bytes()) == ([], before)
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
+    made.clear()  # the cold build made its own
+    edit(project, ids[5], lambda data: data.update(abstract=data["abstract"] + " Quuxification helps."))
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert made == [1] and b"quuxification" in index.read_bytes()
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold again"))
 
 
 def test_the_full_build_with_mkdocs_matches_too(project: Path, tmp_path: Path) -> None:

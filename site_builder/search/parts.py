@@ -95,23 +95,34 @@ def vocabulary(head_words: Iterable[str], body_words: Iterable[str]) -> list[str
     return sorted(set(head_words).union(body_words))
 
 
-def head_file(documents: Sequence[SearchDocument], head: IndexPart, body_words: Iterable[str]) -> str:
+def head_file(
+    documents: Sequence[SearchDocument],
+    head: IndexPart,
+    body_words: Iterable[str],
+    *,
+    table: list[list[object]] | None = None,
+    words: list[str] | None = None,
+) -> str:
     """``catalog.js``: versions, fold table, vocabulary, result table and the head index (``body_words``:
-    the body part's ``words``)."""
-    table = [
-        [document.id, document.title, document.year, list(document.tags), snippet(document.body)]
-        for document in documents
-    ]
+    the body part's ``words``; ``table``: ``result_table(documents)`` and ``words``: the ``vocabulary``, if made)."""
     payload = json_object(
         {
             "version": COMPACT_JSON.encode(FORMAT_VERSION),
             "fold": COMPACT_JSON.encode(FOLD_TABLE),
-            "words": COMPACT_JSON.encode(vocabulary(head.words, body_words)),
-            "docs": COMPACT_JSON.encode(table),
+            "words": COMPACT_JSON.encode(words if words is not None else vocabulary(head.words, body_words)),
+            "docs": COMPACT_JSON.encode(table if table is not None else result_table(documents)),
             "index": head.text,
         }
     )
     return script_of(payload, GLOBAL_NAME)
+
+
+def result_table(documents: Sequence[SearchDocument]) -> list[list[object]]:
+    """What a result shows of each document: id, title, year, tags and the start of its body."""
+    return [
+        [document.id, document.title, document.year, list(document.tags), snippet(document.body)]
+        for document in documents
+    ]
 
 
 def _with_terms(fields: Iterable[dict[str, list[str]]], stems: Stems) -> tuple[str, ...]:
