@@ -6,6 +6,7 @@ page is written, so a bad record stops the build with nothing half-done.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
 import os
@@ -48,7 +49,9 @@ from site_builder.search.parts import (
 log = logging.getLogger(__name__)
 
 
-def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool = True) -> None:
+def build_site(
+    paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool = True, cache_written_later: bool = False
+) -> None:
     """Build the whole site.
 
     With ``use_cache``, results of the last build whose inputs are unchanged
@@ -56,22 +59,48 @@ def build_site(paths: CatalogPaths, *, run_mkdocs: bool = True, use_cache: bool 
     whose .md changed (``--dirty``, made safe by mkdocs_hooks.py); the output
     is the same either way.
 
+    What second processes still write to the cache once docs/ is written
+    (the related papers' state: 38 MB at 10,000 papers) is waited for after
+    MkDocs, which renders meanwhile; with ``cache_written_later`` (make
+    serve, whose MkDocs renders once this returns), by the next build or at
+    exit.
+
     Raises:
         BadInput: the catalog has problems (nothing is written).
         BuildFailed: MkDocs failed.
     """
+    finish_cache_writes()  # the last build's (make serve): this one reads what they write
+    overlapped = run_mkdocs or cache_written_later
     with collector_paused(), blas_threads_shared():
         # The generation holds millions of long-lived objects (the caches, the related papers' state, the
         # pages) and makes no garbage cycles worth collecting: every few hundred allocations the cyclic
         # collector walked them all for nothing (0.7 s of a cold build at 10,000 papers, 0.2-0.4 s of a
         # rebuild; the peak memory is the same without it). MkDocs' process (make serve) keeps its own.
-        _generate(paths, use_cache)
-    if run_mkdocs:
-        _run_mkdocs(paths, use_cache)
+        _unfinished.append(_generate(paths, use_cache, wait=not overlapped))
+    if cache_written_later:
+        return
+    try:
+        if run_mkdocs:
+            _run_mkdocs(paths, use_cache)
+    finally:
+        finish_cache_writes()
 
 
-def _generate(paths: CatalogPaths, use_cache: bool) -> None:
-    """Check the catalog, enrich it and write docs/ (everything before MkDocs)."""
+_unfinished: list[BuildCache] = []  # caches whose second processes may still be writing
+
+
+def finish_cache_writes() -> None:
+    """Wait for what earlier builds in this process still write to their cache."""
+    while _unfinished:
+        _unfinished.pop().wait_for_writes()
+
+
+atexit.register(finish_cache_writes)  # before multiprocessing's own, which stops them (it was registered first)
+
+
+def _generate(paths: CatalogPaths, use_cache: bool, *, wait: bool = True) -> BuildCache:
+    """Check the catalog, enrich it and write docs/ (everything before MkDocs); the cache, still being
+    written by second processes unless ``wait``."""
     started = time.perf_counter()
     cache = BuildCache(paths.root / CACHE_FOLDER if use_cache else None)
     with stage("load and check"):
@@ -100,13 +129,14 @@ def _generate(paths: CatalogPaths, use_cache: bool) -> None:
         stamps = cache.previous("written files")
         report = write_pages(docs_dir, pages, stamps if isinstance(stamps, dict) else None)
     cache.keep("written files", report.stamps)
-    cache.save()
+    cache.save(wait=wait)
     reuse = f"; cache: {cache.hits} reused, {cache.misses} made" if use_cache else ""
     say(
         f"generate: {len(catalog.papers)} papers, {len(pages)} files "
         f"({report.written} written, {report.unchanged} unchanged, {report.removed} removed) "
         f"in {time.perf_counter() - started:.2f}s{reuse}"
     )
+    return cache
 
 
 def _run_mkdocs(paths: CatalogPaths, use_cache: bool) -> None:

@@ -218,20 +218,32 @@ class BuildCache:
         self._writing.append(Background(functools.partial(self._store_each, shards), parallel=len(shards) >= SHARDS))
         self._shards_writing = True
 
-    def save(self) -> None:
+    def save(self, *, wait: bool = True) -> None:
         """Write the per-record memos' shards that changed and what was kept ``writing_later`` (unless
         ``start_saving`` did), and wait for what second processes write. (Stage results are written as
-        they are made.)"""
+        they are made.)
+
+        With ``wait=False`` those second processes may still be writing when
+        this returns, for ``wait_for_writes`` to wait for: the build's output
+        is complete, and MkDocs can render meanwhile. Each file is replaced
+        whole, so a build that read the cache before they were done would find
+        the last build's entries: slower, never wrong.
+        """
         if not self._shards_writing:
             self._store_each({**self._later, **self._changed_shards()})
             self._later = {}
-        for writing in self._writing:
-            writing.result()
-        self._writing.clear()
         self._shards_writing = False
         self.hits += sum(memo.hits for memo in self._item_stores.values())
         self.misses += sum(memo.misses for memo in self._item_stores.values())
         self._item_stores.clear()
+        if wait:
+            self.wait_for_writes()
+
+    def wait_for_writes(self) -> None:
+        """Wait for what second processes still write (``save(wait=False)``)."""
+        for writing in self._writing:
+            writing.result()
+        self._writing.clear()
 
     def _changed_shards(self) -> dict[str, dict[bytes, Any]]:
         """What each changed shard of each per-record memo now holds, by its entry name."""

@@ -189,7 +189,8 @@ def on_pre_build(config: Any, **_: Any) -> None:
     from site_builder.errors import BadInput
 
     try:
-        build_site(CatalogPaths(_project_root(config)), run_mkdocs=False)
+        # The cache is written on while MkDocs renders the edit; the next edit's build waits for it.
+        build_site(CatalogPaths(_project_root(config)), run_mkdocs=False, cache_written_later=True)
     except BadInput as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

@@ -124,6 +124,27 @@ def test_what_is_written_later_is_found_by_the_next_build_and_nothing_of_a_faile
     assert BuildCache(tmp_path).found("links", "new inputs") == "after"
 
 
+def test_a_save_that_does_not_wait_leaves_the_last_entries_or_the_new_ones_never_a_broken_one(
+    tmp_path: Path,
+) -> None:
+    """``save(wait=False)`` returns while a second process writes what was kept later (the build's MkDocs
+    renders meanwhile): a build that reads the cache then finds the last entries or the new ones,
+    each whole; after ``wait_for_writes`` the new ones."""
+    first = BuildCache(tmp_path)
+    first.keep("state", ["last build"] * 1000)
+    first.save()
+    cache = BuildCache(tmp_path)
+    with cache.writing_later():
+        cache.keep("state", ["this build"] * 300_000)  # big enough to take a while to write
+    cache.start_saving()
+    cache.save(wait=False)
+    assert BuildCache(tmp_path).previous("state") in (["last build"] * 1000, ["this build"] * 300_000)
+    cache.wait_for_writes()
+    assert cache._writing == []
+    assert BuildCache(tmp_path).previous("state") == ["this build"] * 300_000
+    assert not [path.name for path in tmp_path.iterdir() if path.name.endswith(".tmp")]
+
+
 def test_digest_tells_values_apart_and_ignores_how_they_were_made() -> None:
     """Keys spell values, not objects: an equal string made at run time or read back from a pickle gives
     the same key; values that differ only in type do not; values marshal cannot spell (a dataclass, a
