@@ -30,7 +30,7 @@ from site_builder.errors import BuildFailed
 from site_builder.model import Paper
 from site_builder.progress import is_quiet, say, stage
 from site_builder.render import SiteInfo, render_pages, write_pages
-from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS, KeptPage, Page, text_digest
+from site_builder.render.write import GENERATED_FILES, GENERATED_FOLDERS, Page, kept_pages, text_digest
 from site_builder.search import BODY_INDEX_FILE, INDEX_FILE, paper_documents
 from site_builder.search.body_words import BodyWords, body_words
 from site_builder.search.index import Stems
@@ -202,11 +202,8 @@ def start_search_index(
     def finish() -> dict[str, Page]:
         files, reused = job.result()
         cache.count(reused)  # the second process's cache counts are not this one's
-        made_again = functools.cache(partial(_search_index_made_again, papers, tags_by_id, docs_dir))
-        return {
-            path: KeptPage(text, partial(_text_of, made_again, path)) if isinstance(text, bytes) else text
-            for path, text in files.items()
-        }
+        # Made again at most once, for both files, and only if one of them was changed in docs/.
+        return kept_pages(files, functools.cache(partial(_search_index_made_again, papers, tags_by_id, docs_dir)))
 
     return finish
 
@@ -217,13 +214,6 @@ def _search_index_made_again(
     """The search index files made from scratch (when a file in docs/ was changed by hand)."""
     files, _ = _search_index_files(papers, tags_by_id, docs_dir, BuildCache(None))
     return files
-
-
-def _text_of(files: Callable[[], dict[str, str | bytes]], path: str) -> str:
-    """One file of ``files()`` (called once for both files: ``finish`` caches it)."""
-    text = files()[path]
-    assert isinstance(text, str)  # made without a cache: never a digest
-    return text
 
 
 def _search_index_files(

@@ -72,8 +72,8 @@ def memo_page(memo: Memo, inputs: object, make: Callable[[], str]) -> Page:
 
 
 def kept_pages(found: Mapping[str, Page | bytes], remake: Callable[[], Mapping[str, Page | bytes]]) -> dict[str, Page]:
-    """The pages of a group ``ItemMemo.group`` found: a digest stands for a ``memo_page`` page,
-    made again by ``remake()`` (the group's step without a memo) if its file changed."""
+    """``found``'s pages, a digest standing for a page the last build wrote (a ``memo_page`` page a group
+    found, a search index file), made again by ``remake()`` (the same step without a cache) if its file changed."""
     return {
         path: KeptPage(page, partial(_page_of, remake, path)) if isinstance(page, bytes) else page
         for path, page in found.items()
