@@ -197,7 +197,7 @@ def start_search_index(
     same documents come back as ``KeptPage``s (their text is not loaded,
     sent or hashed), made again here only if their file in docs/ changed.
     """
-    job = Background(partial(_search_index_files, papers, tags_by_id, docs_dir, cache))
+    job = Background(partial(_search_index_files, papers, tags_by_id, docs_dir, cache), low_priority=True)
 
     def finish() -> dict[str, Page]:
         files, reused = job.result()

@@ -211,11 +211,13 @@ class BuildCache:
         if self.folder is None or self._shards_writing:
             return
         if self._later:
-            self._writing.append(Background(functools.partial(self._store_each, self._later)))
+            self._writing.append(Background(functools.partial(self._store_each, self._later), low_priority=True))
             self._later = {}
         shards = self._changed_shards()
         # A rebuild's few shards are written by ``save`` itself: a fork would cost more than it saves.
-        self._writing.append(Background(functools.partial(self._store_each, shards), parallel=len(shards) >= SHARDS))
+        self._writing.append(
+            Background(functools.partial(self._store_each, shards), parallel=len(shards) >= SHARDS, low_priority=True)
+        )
         self._shards_writing = True
 
     def save(self, *, wait: bool = True) -> None:

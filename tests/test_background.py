@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from site_builder.background import Background, can_run_beside
+from site_builder.background import LOW_PRIORITY, Background, can_run_beside
 
 beside = pytest.mark.skipif(not can_run_beside(), reason="needs fork and a second core")
 
@@ -21,6 +21,14 @@ def test_the_step_runs_in_a_second_process_and_its_value_comes_back() -> None:
     pid, value = Background(lambda: _pid_and_square(12)).result()
     assert value == 144
     assert pid != os.getpid()
+
+
+@beside
+def test_a_low_priority_step_yields_the_cores_and_the_others_do_not() -> None:
+    here = os.nice(0)
+    assert Background(lambda: os.nice(0)).result() == here
+    assert Background(lambda: os.nice(0), low_priority=True).result() == min(here + LOW_PRIORITY, 19)
+    assert os.nice(0) == here  # the build's own process keeps its priority
 
 
 def test_without_a_second_process_the_step_runs_in_place() -> None:
