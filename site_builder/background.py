@@ -53,9 +53,10 @@ class Background(Generic[T]):
     search index, after the pages are rendered; the cache, at the end), so
     the second process yields the cores to the steps the build needs first.
     On two cores the build's own process, that second one and a third
-    (the topic map) otherwise share them alike: an abstract edit at 10,000
-    papers took 3.48 s, and 3.17 s with this (medians of 10 runs by turns;
-    a cold build was no slower: 17.8-19.3 s against 18.3-19.8 s).
+    (the topic map) otherwise share them alike. An abstract edit at 10,000
+    papers, while the machine was busy: 3.48 s, and 3.17 s with this (medians
+    of 10 runs by turns); on a quiet spell no different (2.57 s and 2.63 s,
+    6 runs each); a cold build no slower (17.8-19.3 s against 18.3-19.8 s).
     """
 
     def __init__(self, compute: Callable[[], T], *, parallel: bool = True, low_priority: bool = False) -> None:
