@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bench.generate import generate_papers
-from site_builder.enrich import related, text_features
+from site_builder.enrich import related, related_reasons, text_features
 from site_builder.enrich.related import related_papers, update_related
 from site_builder.enrich.text_features import TOKEN_PATTERN, count_terms
 from site_builder.enrich.topic_map import topic_coordinates
@@ -72,12 +72,38 @@ def test_updates_after_edits_equal_a_cold_computation(
     monkeypatch.setattr(related, "BLOCK_ROWS", block_rows)
     monkeypatch.setattr(related, "KEPT_PER_COUNT", kept_per_count)
     monkeypatch.setattr(related, "DENSE_SHARE", 20 / 150)  # both the dense and the sparse product take part
-    rng = random.Random(block_rows)
+    patched = edits_equal_cold(random.Random(block_rows), steps=24, count=count)
+    assert patched >= 9, "edits to one text, title or author list should be patched in, not rescored"
+
+
+@pytest.mark.parametrize(("quantum", "distinctive_share"), [(16, 0.04), (64, 0.08)])
+def test_updates_stay_exact_where_rounding_hides_a_weight_change(
+    monkeypatch: pytest.MonkeyPatch, quantum: int, distinctive_share: float
+) -> None:
+    """At 10,000 papers a word's document frequency can cross the share above which it no longer explains a
+    link while every weight it is in rounds as before: the rows are not rescored, yet their reasons change
+    (``related._stale_reasons``). Coarse weights and a low share make that happen in a small catalog."""
+    unit = quantum * quantum
+    for module in (text_features, related):
+        monkeypatch.setattr(module, "QUANTUM", quantum)
+        monkeypatch.setattr(module, "UNIT", unit)
+    monkeypatch.setattr(related_reasons, "UNIT", unit)
+    monkeypatch.setattr(related_reasons, "MIN_TERM_UNITS", related_reasons.MIN_TERM_WEIGHT * unit)
+    monkeypatch.setattr(related, "MIN_UNITS", round(related.MIN_SCORE * unit))
+    monkeypatch.setattr(related, "AUTHOR_UNITS", round(related.AUTHOR_WEIGHT * unit))
+    monkeypatch.setattr(related, "DISTINCTIVE_SHARE", distinctive_share)
+    monkeypatch.setattr(related, "BLOCK_ROWS", 16)
+    edits_equal_cold(random.Random(quantum), steps=40, count=related.RELATED_COUNT)
+
+
+def edits_equal_cold(rng: random.Random, *, steps: int, count: int) -> int:
+    """Edit a catalog ``steps`` times, checking after each edit that the updated related papers are a cold
+    computation's; how many edits were patched in rather than rescored."""
     papers = generate_papers(150, seed=3)
     tags = tags_for(papers, rng)
     state = update_related(papers, tags, None, count)
     patched = 0
-    for step in range(24):
+    for step in range(steps):
         what = edited(papers, tags, rng, step)
         updated = update_related(papers, tags, state, count)
         cold = update_related(papers, tags, None, count)
@@ -90,7 +116,7 @@ def test_updates_after_edits_equal_a_cold_computation(
                 assert mine == whole and cold.complete[row], f"after {what}"
         patched += updated.rescored < len(papers) / 2
         state = updated
-    assert patched >= 9, "edits to one text, title or author list should be patched in, not rescored"
+    return patched
 
 
 def test_a_cold_computation_lists_the_same_papers_as_the_public_function() -> None:
