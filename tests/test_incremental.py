@@ -75,9 +75,13 @@ EDITS: dict[str, Callable[[list[str]], tuple[str, Callable[[dict], None]]]] = {
     "notes": lambda ids: (ids[3], lambda data: data.update(notes="Read *this* one first.")),
     "abstract": lambda ids: (ids[5], lambda data: data.update(abstract=data["abstract"] + " Momentum helps.")),
     "title": lambda ids: (ids[7], lambda data: data.update(title="Zeta: " + data["title"])),
+    # Only how the title is written: its words, weights and related papers stay, and the pages that
+    # link to it must still show it as now written.
+    "title case": lambda ids: (ids[15], lambda data: data.update(title=data["title"].upper())),
     "manual tag": lambda ids: (ids[9], lambda data: data.update(tags=["federated-learning"])),
     "authors": lambda ids: (ids[11], lambda data: data.update(authors=["Ada Lovelace"])),
     "added date": lambda ids: (ids[13], lambda data: data.update(added=dt.date(2030, 1, 1))),
+    "year": lambda ids: (ids[17], lambda data: data.update(year=1999)),
 }
 
 
@@ -104,6 +108,17 @@ def test_a_notes_edit_remakes_only_that_papers_page(project: Path, capsys: pytes
     assert reuse_counts(output)[1] == 3, output  # the record read again, its tags (keyed by the file) and its page
     assert "1 written" in output
     assert "Compare with the 2019 baseline." in (project / "docs" / "papers" / f"{paper_id}.md").read_text("utf-8")
+
+
+def test_an_alias_added_to_one_record_is_found_in_the_abstracts_that_name_it(project: Path, tmp_path: Path) -> None:
+    """Another paper's abstract, kept from the last build, now mentions the paper by its new alias."""
+    ids = paper_ids(project)
+    edit(project, ids[2], lambda data: data.update(abstract=data["abstract"] + " We compare with ZetaNet."))
+    assert run(project, "build", "--no-mkdocs") == 0
+    edit(project, ids[19], lambda data: data.update(aliases=["ZetaNet"]))
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert f'href="{ids[19]}.html">ZetaNet</a>' in (project / "docs" / "papers" / f"{ids[2]}.md").read_text("utf-8")
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
 
 
 def test_removing_and_adding_records_match_the_cold_build(project: Path, tmp_path: Path) -> None:
