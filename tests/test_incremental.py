@@ -121,6 +121,25 @@ def test_an_alias_added_to_one_record_is_found_in_the_abstracts_that_name_it(pro
     assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
 
 
+def test_tag_vocabulary_edits_give_the_cold_builds_bytes(project: Path, tmp_path: Path) -> None:
+    """A tag's new description shows on its pages; a match term added to tags.yaml tags the papers that use it."""
+    ids = paper_ids(project)
+    path = project / "catalog" / "tags.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    tag = data["tags"][-1]
+    tag["description"] = "Papers found by an edited vocabulary."
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert tag["description"] in (project / "docs" / "tags" / f"{tag['name']}.md").read_text(encoding="utf-8")
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold-1"))
+    title = yaml.safe_load(record(project, ids[0]).read_text(encoding="utf-8"))["title"]
+    tag["match"] = [*tag.get("match", []), max(re.findall(r"[a-z]+", title), key=len)]  # a title's match tags
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert f"{tag['name']}.html" in (project / "docs" / "papers" / f"{ids[0]}.md").read_text(encoding="utf-8")
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold-2"))
+
+
 def test_removing_and_adding_records_match_the_cold_build(project: Path, tmp_path: Path) -> None:
     ids = paper_ids(project)
     moved = record(project, ids[0]).read_bytes()
