@@ -298,7 +298,7 @@ def test_build_after_an_edit_renders_only_what_changed_and_gives_the_clean_sites
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`make build` runs MkDocs --dirty: after a record edit only the pages it changed are rendered again;
-    after a change that reaches every page (a hand-written page, site_url, a page removed), all are.
+    after a change that reaches every page (a hand-written page, site_url, the theme, a page removed), all are.
     Each build says which, and why all."""
     assert run(project, "build") == 0
     ids = paper_ids(project)
@@ -332,6 +332,20 @@ def test_build_after_an_edit_renders_only_what_changed_and_gives_the_clean_sites
     assert "site_url changed" in said, said
     assert b'href="https://example.org/catalog/papers/' in untouched.read_bytes()
     assert site_files(project) == clean_build(project, tmp_path / "after-site-url")
+
+    theme = project / "site_builder" / "theme" / "main.html"  # a curator's own look, in the project
+    theme.write_text(
+        theme.read_text(encoding="utf-8").replace(
+            "{% block extrahead %}\n  {{ super() }}",
+            '{% block extrahead %}\n  {{ super() }}\n  <meta name="lab" content="x">',
+        ),
+        encoding="utf-8",
+    )
+    again, said = rendered_again()
+    assert again, "the theme reaches every page"
+    assert said.endswith("pages rendered: the theme (site_builder/theme/) changed"), said
+    assert b'<meta name="lab" content="x">' in untouched.read_bytes()
+    assert site_files(project) == clean_build(project, tmp_path / "after-theme")
 
     record(project, ids[0]).unlink()
     assert run(project, "build") == 0
