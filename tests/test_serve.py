@@ -136,6 +136,16 @@ def test_a_change_that_reaches_every_page_shows_on_pages_the_edit_left_alone(
     guide = root / "docs" / "guide" / "index.md"
     guide.write_text(guide.read_text(encoding="utf-8") + "\nA line added while the preview runs.\n", encoding="utf-8")
     wait_for(f"{url}/guide/index.html", "A line added while the preview runs.")
+    # So is the theme (site_builder/theme/, a curator's own look): a change to it shows on untouched pages.
+    theme = root / "site_builder" / "theme" / "main.html"
+    theme.write_text(
+        theme.read_text(encoding="utf-8").replace(
+            "{% block extrahead %}\n  {{ super() }}",
+            '{% block extrahead %}\n  {{ super() }}\n  <meta name="lab" content="preview">',
+        ),
+        encoding="utf-8",
+    )
+    wait_for(untouched, '<meta name="lab" content="preview">')
 
 
 def test_a_broken_record_is_reported_and_the_preview_keeps_running(
