@@ -79,7 +79,7 @@ import os
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -309,9 +309,14 @@ def _full_rebuild_if_needed(config: Any) -> None:
 
 def _site_inputs(config: Any) -> _SiteInputs:
     docs = Path(config.docs_dir)
-    files = [path.relative_to(docs).as_posix() for path in _files_under(docs)]
+    files = _files_under(docs)
     pages = [docs / name for name in files if name.endswith(".md") and not _is_generated(name)]
-    theme = [path for folder in config.theme.dirs if _is_ours(folder, config) for path in _files_under(Path(folder))]
+    theme = [
+        Path(folder, name)
+        for folder in config.theme.dirs
+        if _is_ours(folder, config)
+        for name in _files_under(Path(folder))
+    ]
     return (
         hashlib.blake2b(Path(config.config_file_path).read_bytes(), digest_size=20).digest(),
         frozenset(map(_stamp, theme)),
@@ -327,10 +332,14 @@ def _is_ours(theme_folder: str, config: Any) -> bool:
     return folder.is_relative_to(_project_root(config)) and not folder.is_relative_to(Path(sys.prefix).resolve())
 
 
-def _files_under(folder: Path) -> Iterator[Path]:
+def _files_under(folder: Path) -> list[str]:
+    """Files below ``folder``, as paths relative to it ("papers/x.md"): a Path per folder, not per file
+    (one per file took 0.09 s of every dirty build at 10,000 papers; this takes 0.01 s)."""
+    found: list[str] = []
     for top, _, names in os.walk(folder):
-        for name in names:
-            yield Path(top, name)
+        relative = Path(top).relative_to(folder).as_posix()
+        found.extend(names if relative == "." else (f"{relative}/{name}" for name in names))
+    return found
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:
