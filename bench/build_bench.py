@@ -207,7 +207,7 @@ def _our_stages(build: ModuleType, root: Path, clock: StageClock) -> dict[str, i
     generated = build.GENERATED_FOLDERS + build.GENERATED_FILES
     tags_by_id = {entry.paper.id: entry.tags for entry in enriched}
     documents = clock.run("search index", build.paper_documents, catalog.papers, tags_by_id) + clock.run(
-        "search index", build.handwritten_documents, docs_dir, generated
+        "search index", build.page_documents, clock.run("search index", build.handwritten_pages, docs_dir, generated)
     )
     stems = build.Stems({})
     head = clock.run("search index", build.head_part, documents, stems)

@@ -414,3 +414,25 @@ def test_a_search_body_kept_by_its_digest_is_written_again_if_removed(project: P
     assert run(project, "build", "--no-mkdocs") == 0
     assert body.exists()
     assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
+
+
+def test_a_hand_written_page_edit_reaches_the_search_index(project: Path, tmp_path: Path) -> None:
+    """Hand-written pages are converted for search only when their text changed: an edit, a page added
+    and a page excluded from search by its front matter each show in the index as in a cold build."""
+    about = project / "docs" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\nQuokkasearchword lives here.\n", encoding="utf-8")
+    assert run(project, "build", "--no-mkdocs") == 0
+    body = project / "docs" / BODY_INDEX_FILE
+    assert "quokkasearchword" in body.read_text(encoding="utf-8")
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold-edit"))
+
+    (project / "docs" / "reading-list.md").write_text("# Reading list\n\nWombatsearchword.\n", encoding="utf-8")
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert "wombatsearchword" in body.read_text(encoding="utf-8")
+    assert "page:reading-list" in (project / "docs" / INDEX_FILE).read_text(encoding="utf-8")
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold-added"))
+
+    about.write_text("---\nsearch:\n  exclude: true\n---\n" + about.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert "quokkasearchword" not in body.read_text(encoding="utf-8")
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold-excluded"))

@@ -18,20 +18,27 @@ _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 NOT_SEARCHED = frozenset({"search.md"})
 
 
-def handwritten_documents(docs_dir: Path, generated: Iterable[str]) -> list[SearchDocument]:
-    """One search document per hand-written Markdown page, in path order."""
+def handwritten_pages(docs_dir: Path, generated: Iterable[str]) -> list[tuple[str, str]]:
+    """Each hand-written Markdown page's docs-relative path and text, in path order."""
     skip = set(generated) | NOT_SEARCHED
-    documents = []
+    pages = []
     for path in sorted(_markdown_files(docs_dir, skip)):
         relative = path.relative_to(docs_dir).as_posix()
-        if relative in skip:
-            continue
-        meta, body = _split_front_matter(path.read_text(encoding="utf-8"))
+        if relative not in skip:
+            pages.append((relative, path.read_text(encoding="utf-8")))
+    return pages
+
+
+def page_documents(pages: Iterable[tuple[str, str]]) -> list[SearchDocument]:
+    """The search documents of ``handwritten_pages`` (a page's front matter may exclude it)."""
+    documents = []
+    for relative, page_text in pages:
+        meta, body = _split_front_matter(page_text)
         search_settings = meta.get("search")
         if isinstance(search_settings, dict) and search_settings.get("exclude"):
             continue
         heading = _HEADING.search(body)
-        title = str(meta.get("title") or (heading.group(1) if heading else path.stem))
+        title = str(meta.get("title") or (heading.group(1) if heading else Path(relative).stem))
         text = html.unescape(_TAG.sub(" ", markdown.markdown(body, extensions=["tables"])))
         documents.append(SearchDocument(id=f"{PAGE_PREFIX}{relative[:-3]}", title=title, body=" ".join(text.split())))
     return documents
