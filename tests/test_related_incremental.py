@@ -200,6 +200,23 @@ def test_counts_carried_over_and_fresh_ones_are_the_same_counts() -> None:
     assert after.columns_of(["quuxification helps"]) == [after.vocabulary.index("quuxification helps")]
 
 
+def test_counts_carried_over_across_removed_added_and_moved_papers_are_the_same_counts() -> None:
+    """Old rows are taken a run at a time: runs broken by a removed paper, an added one, the first and last
+    rows edited, and papers in a new order must still give each paper its own counts."""
+    papers = generate_papers(40, seed=9)
+    before = count_terms(papers)
+    edited = [
+        dataclasses.replace(paper, abstract=paper.abstract + " Quuxification helps.") if n in (0, 11, 39) else paper
+        for n, paper in enumerate(papers)
+        if n != 20
+    ]
+    edited.insert(5, dataclasses.replace(papers[3], id="zz-added", title="An added paper"))
+    edited[30], edited[31] = edited[31], edited[30]
+    after, fresh = count_terms(edited, before), count_terms(edited)
+    assert after.ids == fresh.ids == tuple(paper.id for paper in edited)
+    assert rows_of(after) == rows_of(fresh) == [dict(analyzed(text_features.text_of(paper))) for paper in edited]
+
+
 def test_a_term_is_found_again_by_its_column_even_when_hashes_collide(monkeypatch: pytest.MonkeyPatch) -> None:
     papers = generate_papers(30, seed=2)
     monkeypatch.setattr(text_features, "_term_hashes", lambda terms: np.zeros(len(terms), dtype=np.uint64))

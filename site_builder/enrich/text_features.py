@@ -131,9 +131,8 @@ def count_terms(
     ``digests``: ``text_digests(papers)``, if made already.
     """
     ids = tuple(paper.id for paper in papers)
-    texts = [text_of(paper) for paper in papers]
     if digests is None:
-        digests = tuple(map(text_digest, texts))
+        digests = tuple(text_digest(text_of(paper)) for paper in papers)
     if previous is not None and digests == previous.digests and previous.ids == ids:
         return previous  # no title or abstract changed
     old_rows = previous.row_of() if previous is not None else {}
@@ -143,7 +142,7 @@ def count_terms(
         same = row is not None and previous is not None and previous.digests[row] == digest_now
         reused.append(row if same else None)
     fresh_rows = [index for index, row in enumerate(reused) if row is None]
-    fresh = _count_texts([texts[index] for index in fresh_rows])
+    fresh = _count_texts([text_of(papers[index]) for index in fresh_rows])  # only those: joining all took 0.03 s
     if previous is None or len(fresh_rows) == len(papers):
         # Columns in _count_texts's order: any order gives the same weights and scores.
         return TermCounts(ids, digests, fresh.vocabulary, fresh.counts)
@@ -152,20 +151,7 @@ def count_terms(
     vocabulary = previous.vocabulary + added
     new_columns = iter(range(len(previous.vocabulary), len(vocabulary)))
     column_of = np.array([next(new_columns) if place is None else place for place in known], dtype=np.int32)
-    fresh_of = dict(zip(fresh_rows, range(len(fresh_rows)), strict=True))
-    pieces_indices: list[np.ndarray] = []
-    pieces_counts: list[np.ndarray] = []
-    for index, row in enumerate(reused):
-        source, at = (previous.counts, row) if row is not None else (fresh.counts, fresh_of[index])
-        start, end = source.indptr[at], source.indptr[at + 1]
-        columns, values = source.indices[start:end], source.data[start:end]
-        if row is None:
-            columns = column_of[columns]
-            order = np.argsort(columns, kind="stable")
-            columns, values = columns[order], values[order]
-        pieces_indices.append(columns)
-        pieces_counts.append(values)
-    counts = _csr(pieces_indices, pieces_counts, len(vocabulary))
+    counts = _joined_rows(previous.counts, fresh.counts, reused, column_of, len(vocabulary))
     used = np.count_nonzero(np.bincount(counts.indices, minlength=len(vocabulary)))
     if used < len(vocabulary) / 2:
         return count_terms(papers, None)  # mostly dead columns: start a fresh vocabulary
@@ -291,11 +277,43 @@ def quantized_tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
 NORM_BITS = 30
 
 
-def _csr(indices: list[np.ndarray], values: list[np.ndarray], width: int) -> sparse.csr_matrix:
-    indptr = np.zeros(len(indices) + 1, dtype=np.int64)
-    np.cumsum([len(piece) for piece in indices], out=indptr[1:])
-    data = np.concatenate(values) if values else np.zeros(0, dtype=np.int32)
-    columns = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
-    # uint16 counts: half the size of the cache file, and no abstract says a word 65,535 times.
-    counts = np.minimum(data, np.iinfo(np.uint16).max).astype(np.uint16)
-    return sparse.csr_matrix((counts, columns.astype(np.int32), indptr), shape=(len(indices), max(width, 1)))
+def _joined_rows(
+    old: sparse.csr_matrix, fresh: sparse.csr_matrix, reused: Sequence[int | None], column_of: np.ndarray, width: int
+) -> sparse.csr_matrix:
+    """Rows in order: ``old``'s row ``reused[i]``, or else the next row of ``fresh`` with its columns renumbered
+    by ``column_of`` (and sorted again).
+
+    Runs of consecutive old rows are taken as one slice: after a one-record edit the whole matrix is two or
+    three slices instead of 10,000 (0.08 s of every rebuild that counted a text, at 10,000 papers).
+    """
+    indices: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    lengths: list[np.ndarray] = []
+    next_fresh = 0
+    index = 0
+    while index < len(reused):
+        row = reused[index]
+        if row is None:
+            start, end = fresh.indptr[next_fresh], fresh.indptr[next_fresh + 1]
+            columns = column_of[fresh.indices[start:end]]
+            order = np.argsort(columns, kind="stable")
+            indices.append(columns[order])
+            values.append(fresh.data[start:end][order])
+            lengths.append(np.array([end - start], dtype=np.int64))
+            next_fresh += 1
+            index += 1
+            continue
+        last = index  # the run of old rows row, row + 1, ... from ``index`` on
+        while last + 1 < len(reused) and reused[last + 1] == row + (last + 1 - index):
+            last += 1
+        start, end = old.indptr[row], old.indptr[row + last - index + 1]
+        indices.append(old.indices[start:end])
+        values.append(old.data[start:end])
+        lengths.append(np.diff(old.indptr[row : row + last - index + 2]))
+        index = last + 1
+    indptr = np.zeros(len(reused) + 1, dtype=np.int64)
+    if lengths:
+        np.cumsum(np.concatenate(lengths), out=indptr[1:])
+    counts = np.concatenate(values).astype(np.uint16) if values else np.zeros(0, dtype=np.uint16)
+    columns = np.concatenate(indices).astype(np.int32) if indices else np.zeros(0, dtype=np.int32)
+    return sparse.csr_matrix((counts, columns, indptr), shape=(len(reused), max(width, 1)))
