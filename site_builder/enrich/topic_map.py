@@ -61,7 +61,8 @@ def topic_coordinates(papers: Sequence[Paper], terms: TermCounts | None = None) 
             points[:, axis] = -points[:, axis]
     low, high = np.percentile(points, 2, axis=0), np.percentile(points, 98, axis=0)
     scaled = np.clip((points - low) / np.where(high > low, high - low, 1.0), 0.0, 1.0)
-    return {paper.id: (round(float(x), 4), round(float(y), 4)) for paper, (x, y) in zip(papers, scaled, strict=True)}
+    # Python floats first: rounding 20,000 NumPy scalars one by one took 0.05 s at 10,000 papers.
+    return {paper.id: (round(x, 4), round(y, 4)) for paper, (x, y) in zip(papers, scaled.tolist(), strict=True)}
 
 
 def _word_tfidf(terms: TermCounts, min_df: int) -> sparse.csr_matrix:
@@ -73,7 +74,7 @@ def _word_tfidf(terms: TermCounts, min_df: int) -> sparse.csr_matrix:
     frequency = document_frequency(terms.counts)
     words = [column for column in np.flatnonzero(frequency >= min_df).tolist() if " " not in terms.vocabulary[column]]
     words.sort(key=terms.vocabulary.__getitem__)
-    counts = terms.counts[:, np.array(words, dtype=np.int64)].astype(np.float64).tocsr()
+    counts = _columns(terms.counts, np.array(words, dtype=np.int64)).astype(np.float64)
     counts.sort_indices()  # each row's words in word order too: its norm is then summed in the same order
     if counts.shape[1] == 0:
         return counts.tocsr()
@@ -84,6 +85,19 @@ def _word_tfidf(terms: TermCounts, min_df: int) -> sparse.csr_matrix:
     norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=papers))
     weights /= np.where(norms > 0, norms, 1.0)[rows]
     return sparse.csr_matrix((weights, counts.indices, counts.indptr), shape=counts.shape)
+
+
+def _columns(matrix: sparse.csr_matrix, columns: np.ndarray) -> sparse.csr_matrix:
+    """``matrix[:, columns]`` for distinct ``columns``, each row's entries in their old order: renumbered in
+    one pass over the entries (scipy's column indexing took 0.05 s at 10,000 papers, this a fifth of it)."""
+    place = np.full(matrix.shape[1], -1, dtype=np.int64)
+    place[columns] = np.arange(len(columns))
+    renumbered = place[matrix.indices]
+    kept = renumbered >= 0
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    indptr = np.zeros(matrix.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows[kept], minlength=matrix.shape[0]), out=indptr[1:])
+    return sparse.csr_matrix((matrix.data[kept], renumbered[kept], indptr), shape=(matrix.shape[0], len(columns)))
 
 
 def _reduced(matrix: sparse.csr_matrix, components: int) -> np.ndarray:
