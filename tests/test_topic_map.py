@@ -25,6 +25,16 @@ def test_word_tfidf_is_scikit_learns_sublinear_tfidf() -> None:
     assert np.allclose(ours.toarray(), theirs.toarray(), rtol=1e-12, atol=1e-15)
 
 
+def test_columns_taken_out_are_scipys_column_indexing_even_with_empty_rows() -> None:
+    """A text with no word the map uses (an empty row, the last one too) keeps its row, empty."""
+    dense = np.array([[0, 1, 2, 0], [0, 0, 0, 5], [3, 0, 4, 0], [0, 0, 0, 0], [0, 0, 0, 7]], dtype=np.uint16)
+    matrix = sparse.csr_matrix(dense)
+    for columns in ([2, 0], [1], [0, 1, 2, 3], [3]):
+        taken = topic_map._columns(matrix, np.array(columns, dtype=np.int64))
+        assert taken.shape == (5, len(columns))
+        assert (taken.toarray() == dense[:, columns]).all()
+
+
 def test_reduced_axes_are_truncated_svds_up_to_sign() -> None:
     terms = count_terms(generate_papers(300, seed=8))
     matrix = topic_map._word_tfidf(terms, min_df=2)
