@@ -130,16 +130,22 @@ def _not_the_dirty_warning(record: logging.LogRecord) -> bool:
 
 
 def on_serve(server: Any, config: Any, **_: Any) -> Any:
-    """Watch catalog/ (records and tags.yaml), and of docs/ only what is not generated from it.
+    """Watch catalog/ (records and tags.yaml), the theme overrides, and of docs/ only what is not generated
+    from it.
 
     MkDocs' watcher polls every file under what it watches twice a second: at
     10,000 papers, stat of 21,000 generated files each time, which slowed the
     rebuild it runs beside. And the pages a rebuild writes would start another.
     A new folder made under docs/ is seen after the preview is restarted.
+    MkDocs watches no theme folder without ``--watch-theme``, which would poll
+    all of Material's files too: only ours (``custom_dir``, a curator's own look).
     """
     catalog = _project_root(config) / "catalog"
     if catalog.is_dir():
         server.watch(str(catalog))
+    custom_dir = config.theme.custom_dir
+    if custom_dir and Path(custom_dir).is_dir():
+        server.watch(str(custom_dir))
     docs = Path(config.docs_dir)
     server.unwatch(str(docs))
     server.watch(str(docs), recursive=False)  # its own files: hand-written pages (and index.md, feed.xml...)
