@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from site_builder.render.write import write_pages
 from tests.conftest import broken_links, make_project, run
 
 TRICKY_TITLE = "Snake_case & <b>not bold</b>: {{ x }} *stars* `ticks`"
@@ -208,3 +209,25 @@ def test_build_with_a_relative_root(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(tmp_path)
     assert run(Path("p"), "build") == 0
     assert (root / "site" / "papers" / "tricky-paper.html").is_file()
+
+
+def test_files_made_later_are_written_after_the_pages_and_kept(tmp_path: Path) -> None:
+    """The search index is waited for only once the pages are written (write_pages' ``later``): both end up
+    in docs/, the waiting happens after the pages are on disk, and only files in neither are removed."""
+    docs = tmp_path / "docs"
+    stale = docs / "papers" / "old-paper.md"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("gone\n", encoding="utf-8")
+    seen_when_asked: list[bool] = []
+
+    def search_index() -> dict[str, str]:
+        seen_when_asked.append((docs / "papers" / "new-paper.md").is_file())
+        return {"search-index/catalog.js": "window.x=1;\n"}
+
+    report = write_pages(docs, {"papers/new-paper.md": "# New\n"}, None, later=search_index)
+    assert seen_when_asked == [True], "the later files were asked for before the pages were written"
+    assert (docs / "papers" / "new-paper.md").read_text(encoding="utf-8") == "# New\n"
+    assert (docs / "search-index" / "catalog.js").read_text(encoding="utf-8") == "window.x=1;\n"
+    assert not stale.exists()
+    assert (report.written, report.removed) == (2, 1)
+    assert set(report.stamps) == {"papers/new-paper.md", "search-index/catalog.js"}

@@ -100,21 +100,54 @@ class WriteReport:
 
 
 def write_pages(
-    docs_dir: Path, pages: Mapping[str, Page], stamps: Mapping[str, FileStamp] | None = None
+    docs_dir: Path,
+    pages: Mapping[str, Page],
+    stamps: Mapping[str, FileStamp] | None = None,
+    later: Callable[[], Mapping[str, Page]] | None = None,
 ) -> WriteReport:
-    """Make docs/'s generated part exactly ``pages``.
+    """Make docs/'s generated part exactly ``pages`` (and what ``later()`` gives).
 
     ``stamps`` (from the last build's report) lets a file be skipped without
     reading it back: same content digest as last time, and the file still has
     the size and mtime it had when we wrote it. Anything else is compared
     byte for byte and rewritten only if it differs. A ``KeptPage`` is
     made only if its file no longer has that stamp.
+
+    ``later``: files still being made (the search index, in a second process),
+    asked for once ``pages`` are written, so that the wait for them and the
+    writing overlap.
     """
-    stamps = stamps or {}
-    written = unchanged = 0
     new_stamps: dict[str, FileStamp] = {}
     root = os.fspath(docs_dir)  # str paths: pathlib's joins took seconds over 20,000 files
-    folders_made: set[str] = set()
+    write = partial(_write_batch, root, stamps=stamps or {}, new_stamps=new_stamps, folders_made=set())
+    written, unchanged = write(pages)
+    every_page = dict(pages)
+    if later is not None:
+        last_pages = later()
+        every_page.update(last_pages)
+        more_written, more_unchanged = write(last_pages)
+        written, unchanged = written + more_written, unchanged + more_unchanged
+    removed = 0
+    for folder in GENERATED_FOLDERS:
+        for stale in _files_under(docs_dir, folder):
+            if stale not in every_page:
+                (docs_dir / stale).unlink()
+                removed += 1
+        _remove_empty_folders(docs_dir / folder)
+    return WriteReport(written, unchanged, removed, new_stamps)
+
+
+def _write_batch(
+    root: str,
+    pages: Mapping[str, Page],
+    *,
+    stamps: Mapping[str, FileStamp],
+    new_stamps: dict[str, FileStamp],
+    folders_made: set[str],
+) -> tuple[int, int]:
+    """Write ``pages`` where they changed (see ``write_pages``), their stamps into ``new_stamps``;
+    how many were written and how many were unchanged."""
+    written = unchanged = 0
     for relative in sorted(pages):
         path = f"{root}/{relative}"
         page = pages[relative]
@@ -146,14 +179,7 @@ def write_pages(
                 unchanged += 1
             size, mtime_ns = _stat(path) or (-1, -1)
         new_stamps[relative] = FileStamp(content, size, mtime_ns)
-    removed = 0
-    for folder in GENERATED_FOLDERS:
-        for stale in _files_under(docs_dir, folder):
-            if stale not in pages:
-                (docs_dir / stale).unlink()
-                removed += 1
-        _remove_empty_folders(docs_dir / folder)
-    return WriteReport(written, unchanged, removed, new_stamps)
+    return written, unchanged
 
 
 def _write_new(path: str, data: bytes) -> tuple[int, int]:
