@@ -433,3 +433,20 @@ def test_after_an_abstract_edit_only_that_body_is_split_again(monkeypatch: pytes
     assert after.words[: len(before.words)] == before.words and "quokkas" in after.words
     fresh = body_words(edited)
     assert [after.words[n] for n in after.numbers.tolist()] == [fresh.words[n] for n in fresh.numbers.tolist()]
+
+
+def test_body_words_carried_across_moves_removals_and_repeats_are_the_fresh_words() -> None:
+    """Bodies are taken from the last build a run at a time where they kept their place, one by one where
+    they moved: edits at both ends and in the middle, a removal, an insertion and a repeated body."""
+    bodies = [paper.abstract for paper in load_catalog(CatalogPaths(REPO)).papers][:40]
+    before = body_words(bodies)
+    edited = [bodies[0] + " Quokkas first.", *bodies[1:20], bodies[20] + " Quokkas between.", *bodies[21:39]]
+    edited[30:30] = ["An inserted body about zeroth-order wombats.", bodies[5]]
+    del edited[12]
+    edited.append(bodies[39] + " Quokkas last.")
+    after = body_words(edited, before)
+    fresh = body_words(edited)
+    assert after.digests == fresh.digests
+    assert after.sizes.tolist() == fresh.sizes.tolist()
+    assert [after.words[n] for n in after.numbers.tolist()] == [fresh.words[n] for n in fresh.numbers.tolist()]
+    assert body_words(edited, before, digests=fresh.digests).numbers.tolist() == after.numbers.tolist()

@@ -13,7 +13,6 @@ afresh when half of it is no longer used.
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -52,35 +51,71 @@ def _unpickled(digests: tuple[bytes, ...], words: str, numbers: Numbers, sizes: 
     return BodyWords(digests, tuple(words.split("\n")) if words else (), numbers, sizes)
 
 
-def body_words(bodies: Sequence[str], previous: BodyWords | None = None) -> BodyWords:
-    """The words of each of ``bodies``, taken from ``previous`` for the bodies it has."""
-    digests = tuple(map(text_digest, bodies))
+def body_words(
+    bodies: Sequence[str], previous: BodyWords | None = None, digests: Sequence[bytes] | None = None
+) -> BodyWords:
+    """The words of each of ``bodies``, taken from ``previous`` for the bodies it has (``digests``: each
+    body's ``text_digest``, if known already).
+
+    Bodies at the same place as in ``previous`` are taken a run at a time: after an abstract edit, the
+    numbers are three slices of the old ones, not 10,000 (0.1 s at 10,000 papers).
+    """
+    digests = tuple(map(text_digest, bodies)) if digests is None else tuple(digests)
     if previous is not None and previous.digests == digests:
         return previous
     known = previous if previous is not None else _NONE
-    number_of = _WordNumbers(known.words)
-    old_starts = [0, *itertools.accumulate(known.sizes.tolist())]
-    place_of = {digest: place for place, digest in enumerate(known.digests)}
-    fresh: list[int] = []  # the numbers of the bodies not in ``previous``, one after another
-    runs: list[tuple[bool, int, int]] = []  # per body: (from previous?, start, end)
-    for body, digest in zip(bodies, digests, strict=True):
-        place = place_of.get(digest)
+    old_starts = np.zeros(len(known.sizes) + 1, dtype=np.int64)
+    np.cumsum(known.sizes, out=old_starts[1:])
+    old_digests = known.digests
+    number_of: _WordNumbers | None = None  # made only if a body is split
+    place_of: dict[bytes, int] | None = None  # made only if a body moved
+    pieces: list[Numbers] = []
+    sizes: list[Ints] = []
+    fresh: list[int] = []  # the numbers of the bodies split since the last piece, and their sizes
+    fresh_sizes: list[int] = []
+
+    def take_fresh() -> None:
+        if fresh_sizes:
+            pieces.append(np.array(fresh, dtype=np.int32))
+            sizes.append(np.array(fresh_sizes, dtype=np.int64))
+            fresh.clear()
+            fresh_sizes.clear()
+
+    index = 0
+    while index < len(digests):
+        if index < len(old_digests) and old_digests[index] == digests[index]:
+            take_fresh()
+            end = index + 1
+            while end < len(digests) and end < len(old_digests) and old_digests[end] == digests[end]:
+                end += 1
+            pieces.append(known.numbers[old_starts[index] : old_starts[end]])
+            sizes.append(known.sizes[index:end])
+            index = end
+            continue
+        if place_of is None:
+            place_of = {digest: place for place, digest in enumerate(old_digests)}
+        place = place_of.get(digests[index])
         if place is not None:
-            runs.append((True, old_starts[place], old_starts[place + 1]))
+            take_fresh()
+            pieces.append(known.numbers[old_starts[place] : old_starts[place + 1]])
+            sizes.append(known.sizes[place : place + 1])
         else:
-            start = len(fresh)
-            fresh.extend(map(number_of.__getitem__, split_words(body)))
-            runs.append((False, start, len(fresh)))
-    fresh_numbers = np.array(fresh, dtype=np.int32)
-    if previous is None:
-        numbers = fresh_numbers  # every body split now, in order
-    else:
-        pieces = [(known.numbers if old else fresh_numbers)[start:end] for old, start, end in runs]
-        numbers = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
-    sizes = np.array([end - start for _, start, end in runs], dtype=np.int64)
-    made = BodyWords(digests, tuple(number_of), numbers, sizes)
+            if number_of is None:
+                number_of = _WordNumbers(known.words)
+            before = len(fresh)
+            fresh.extend(map(number_of.__getitem__, split_words(bodies[index])))
+            fresh_sizes.append(len(fresh) - before)
+        index += 1
+    take_fresh()
+    numbers = np.concatenate(pieces).astype(np.int32, copy=False) if pieces else np.zeros(0, dtype=np.int32)
+    made = BodyWords(
+        digests,
+        known.words if number_of is None else tuple(number_of),
+        numbers,
+        np.concatenate(sizes).astype(np.int64, copy=False) if sizes else np.zeros(0, dtype=np.int64),
+    )
     if previous is not None and 2 * len(made.used_words) < len(made.words):
-        return body_words(bodies)  # mostly words no document has now: start a fresh list
+        return body_words(bodies, digests=digests)  # mostly words no document has now: start a fresh list
     return made
 
 
