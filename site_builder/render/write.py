@@ -121,16 +121,13 @@ def write_pages(
     root = os.fspath(docs_dir)  # str paths: pathlib's joins took seconds over 20,000 files
     write = partial(_write_batch, root, stamps=stamps or {}, new_stamps=new_stamps, folders_made=set())
     written, unchanged = write(pages)
-    every_page = dict(pages)
-    if later is not None:
-        last_pages = later()
-        every_page.update(last_pages)
-        more_written, more_unchanged = write(last_pages)
-        written, unchanged = written + more_written, unchanged + more_unchanged
+    last_pages = later() if later is not None else {}
+    more_written, more_unchanged = write(last_pages)
+    written, unchanged = written + more_written, unchanged + more_unchanged
     removed = 0
     for folder in GENERATED_FOLDERS:
         for stale in _files_under(docs_dir, folder):
-            if stale not in every_page:
+            if stale not in pages and stale not in last_pages:
                 (docs_dir / stale).unlink()
                 removed += 1
         _remove_empty_folders(docs_dir / folder)
