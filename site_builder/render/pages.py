@@ -261,7 +261,8 @@ def _paper_page_text(
 
 
 def _enrichment(entry: EnrichedPaper) -> tuple[object, ...]:
-    """Every field of ``entry`` but the paper, its links and mentions as plain tuples.
+    """Every field of ``entry`` but the paper, its links (what the page shows of them) and mentions as plain
+    tuples.
 
     A dataclass's generated repr runs Python code per object: digesting the
     links of 10,000 pages that way took over half a second of a cached render.
@@ -270,7 +271,12 @@ def _enrichment(entry: EnrichedPaper) -> tuple[object, ...]:
             entry.mentioned_by)  # fmt: skip
 
 
-_LINK_FIELDS = operator.attrgetter(*(item.name for item in fields(RelatedLink)))
+# A page shows each related paper and the reason, not the score: a tags edit moves the scores of every
+# paper with a tag whose rarity changed, and their pages stay as they were unless a list or reason changed.
+_SHOWN_LINK_FIELDS = ("paper_id", "shared_tags", "shared_terms", "shared_authors")
+_LINK_FIELDS = operator.attrgetter(*_SHOWN_LINK_FIELDS)
+# A field RelatedLink gains must be named here, shown or not: this fails at import until it is.
+assert sorted(item.name for item in fields(RelatedLink)) == sorted((*_SHOWN_LINK_FIELDS, "score"))
 _MENTION_FIELDS = operator.attrgetter(*(item.name for item in fields(Mention)))
 _TAG_FIELDS = operator.attrgetter(*(item.name for item in fields(Tag)))
 # _enrichment names every field; this fails at import if EnrichedPaper gains one it does not.
