@@ -101,8 +101,9 @@ def browse_lists(
 
 
 def map_page_of(papers: Sequence[EnrichedPaper], points: Mapping[str, tuple[float, float]], memo: Memo) -> Page:
-    """The map page; it shows each paper's id, title, main tag and place: kept while none of those changed."""
-    drawn = tuple((entry.paper.id, entry.paper.title, entry.tags, points.get(entry.paper.id)) for entry in papers)
+    """The map page; it shows each paper's id, title, main tag (its first) and place: kept while none of
+    those changed (a paper's other tags are not on the map)."""
+    drawn = tuple((entry.paper.id, entry.paper.title, entry.tags[:1], points.get(entry.paper.id)) for entry in papers)
     return memo_page(memo, ("map page", drawn), partial(map_page, papers, points))
 
 
