@@ -242,15 +242,19 @@ def _search_index_files(
     reads: an abstract edit makes the body again, a tags or title edit the
     head, and ``catalog.js`` is joined from both. The cache entries this
     writes ("search handwritten documents", "search head", "search body", "search stems", "search body
-    words", "search head file digest", "search file digests") are written by this step alone, so it may
-    run in a second process.
+    words", "search body digests", "search head file digest", "search file digests") are written by this
+    step alone, so it may run in a second process.
     """
     # Converted from Markdown only when a page's text changed: the guide's pages took 0.1 s of every build.
     pages = handwritten_pages(docs_dir, GENERATED_FOLDERS + GENERATED_FILES)
     handwritten, _ = cache.reused_or_made("search handwritten documents", pages, partial(page_documents, pages))
     documents = paper_documents(papers, tags_by_id) + handwritten
     bodies = body_inputs(documents)
-    body_digests = _body_digests(papers, bodies, fingerprints or {}, cache)
+    # Each body's digest (``textnorm.text_digest``, what ``body_words`` keeps) by its record's fingerprint:
+    # digesting 10,000 abstracts took 0.15 s of every rebuild's search step. Hand-written pages have none.
+    by_id = fingerprints or {}
+    record_of = [by_id.get(paper.id) for paper in papers] + [None] * (len(bodies) - len(papers))
+    body_digests = cache.by_fingerprint("search body digests", bodies, record_of, _body_digests)
     # The body by its bodies' digests: digesting the 15 MB of text as one value took 0.05 s.
     head_key, body_key, table_key = (
         digest(inputs) for inputs in (head_inputs(documents), body_digests, table_inputs(documents))
@@ -296,26 +300,8 @@ def _search_index_files(
     }, False
 
 
-def _body_digests(
-    papers: Sequence[Paper], bodies: Sequence[str], fingerprints: Mapping[str, bytes], cache: BuildCache
-) -> tuple[bytes, ...]:
-    """Each search body's digest (``textnorm.text_digest``, what ``body_words`` keeps), the papers' first,
-    then the hand-written pages': taken from the last build by record fingerprint, as a record file with
-    the same bytes has the same abstract (digesting 10,000 abstracts took 0.15 s of every rebuild's search
-    step). The "search body digests" entry is written by this step alone."""
-    stored = cache.previous("search body digests")
-    known: Mapping[bytes, bytes] = stored if isinstance(stored, dict) else {}
-    made = []
-    for paper, body in zip(papers, bodies, strict=False):  # the bodies after the papers' are hand-written pages'
-        fingerprint = fingerprints.get(paper.id)
-        found = known.get(fingerprint) if fingerprint is not None else None
-        made.append(found if found is not None else body_digest(body))
-    if fingerprints:
-        cache.keep(
-            "search body digests",
-            {fingerprints[paper.id]: made[row] for row, paper in enumerate(papers) if paper.id in fingerprints},
-        )
-    return (*made, *map(body_digest, bodies[len(papers) :]))
+def _body_digests(bodies: Sequence[str]) -> tuple[bytes, ...]:
+    return tuple(map(body_digest, bodies))
 
 
 def site_info(config_file: Path) -> SiteInfo:

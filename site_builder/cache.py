@@ -38,7 +38,7 @@ import marshal
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
@@ -46,6 +46,7 @@ from typing import Any, Protocol, TypeVar, cast
 from site_builder.background import Background
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 CACHE_FOLDER = Path(".cache") / "build"
 SHARDS = 256  # files per per-record memo: an edit that changes 20 pages rewrites some 20 small files
@@ -177,6 +178,28 @@ class BuildCache:
         """Store ``value`` for the next build's ``previous`` (made by this code: ``previous`` checks)."""
         if self.folder is not None:
             self._write({name: (code_fingerprint(), value)})
+
+    def by_fingerprint(
+        self,
+        name: str,
+        items: Sequence[Item],
+        fingerprints: Sequence[bytes | None],
+        make: Callable[[Sequence[Item]], Sequence[T]],
+    ) -> tuple[T, ...]:
+        """``make(items)``, but each item's value taken from the last build's ``name`` entry where its record
+        fingerprint (``Catalog.fingerprints``: a record file with the same bytes) is there, and only the rest
+        made; kept for the next build. ``fingerprints[i]`` is None for an item of no record (always made)."""
+        stored = self.previous(name)
+        known: Mapping[bytes, T] = stored if isinstance(stored, dict) else {}
+        values: list[T | None] = [
+            None if fingerprint is None else known.get(fingerprint) for fingerprint in fingerprints
+        ]
+        missing = [row for row, value in enumerate(values) if value is None]
+        for row, value in zip(missing, make([items[row] for row in missing]), strict=True):
+            values[row] = value
+        made = cast(tuple[T, ...], tuple(values))
+        self.keep(name, {key: value for key, value in zip(fingerprints, made, strict=True) if key is not None})
+        return made
 
     @contextlib.contextmanager
     def writing_later(self) -> Iterator[None]:

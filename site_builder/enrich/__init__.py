@@ -73,11 +73,8 @@ def enrich_catalog(
         tags_by_id = catalog_tags(catalog, cache)
     with stage("enrich: related papers"):
         # By fingerprint: joining and digesting 10,000 texts was a tenth of a second of every rebuild.
-        known = cache.previous("text digests")
-        digests = text_digests(papers, catalog.fingerprints, known if isinstance(known, dict) else None)
-        if catalog.fingerprints:
-            fingerprints = [catalog.fingerprints.get(paper.id) for paper in papers]
-            cache.keep("text digests", {fp: text for fp, text in zip(fingerprints, digests, strict=True) if fp})
+        fingerprints = [catalog.fingerprints.get(paper.id) for paper in papers]
+        digests = cache.by_fingerprint("text digests", papers, fingerprints, text_digests)
         map_job: Background[tuple[Points, bool]] | None = None
 
         # What related papers read of each paper (its text through the digest of the title and abstract

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -108,19 +108,9 @@ def text_of(paper: Paper) -> str:
     return " ".join([paper.title] * TITLE_REPEAT + [paper.abstract])
 
 
-def text_digests(
-    papers: Sequence[Paper],
-    fingerprints: Mapping[str, bytes] | None = None,
-    known: Mapping[bytes, bytes] | None = None,
-) -> tuple[bytes, ...]:
-    """A digest of each paper's text (``text_of``): what its term counts are made from.
-
-    ``known``: digests by paper fingerprint (``Catalog.fingerprints``) from the
-    last build, taken for the papers whose record file is unchanged.
-    """
-    if not fingerprints or not known:
-        return tuple(text_digest(text_of(paper)) for paper in papers)
-    return tuple(known.get(fingerprints.get(paper.id, b"")) or text_digest(text_of(paper)) for paper in papers)
+def text_digests(papers: Sequence[Paper]) -> tuple[bytes, ...]:
+    """A digest of each paper's text (``text_of``): what its term counts are made from."""
+    return tuple(text_digest(text_of(paper)) for paper in papers)
 
 
 def count_terms(
@@ -132,7 +122,7 @@ def count_terms(
     """
     ids = tuple(paper.id for paper in papers)
     if digests is None:
-        digests = tuple(text_digest(text_of(paper)) for paper in papers)
+        digests = text_digests(papers)
     if previous is not None and digests == previous.digests and previous.ids == ids:
         return previous  # no title or abstract changed
     old_rows = previous.row_of() if previous is not None else {}
