@@ -68,6 +68,17 @@ def test_a_paper_with_no_good_match_gets_no_related_papers() -> None:
     assert all(link.paper_id != "cooking" for found in links.values() for link in found)
 
 
+def test_a_reason_never_shows_a_generic_word_alone_or_in_a_phrase() -> None:
+    """"proposed", "method" and "novel" say nothing; "sparse tokamak" does. Phrases with a generic word on
+    either side ("proposed sparse", "tokamak method") are left out too."""
+    text = "The proposed sparse tokamak method is novel. Novel proposed sparse tokamak method."
+    papers = [paper("one", "Sparse Tokamak Control", text), paper("two", "Sparse Tokamak Shaping", text)]
+    (link,) = related_papers(papers, {})["one"]
+    assert "sparse tokamak" in link.shared_terms
+    words = {word for term in link.shared_terms for word in term.split(" ")}
+    assert not words & {"proposed", "method", "novel"}, link.shared_terms
+
+
 def test_block_by_block_scoring_gives_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     tags = assign_tags(CORPUS, TAGS)
     whole = related_papers(CORPUS, tags)

@@ -29,7 +29,6 @@ import functools
 import hashlib
 import itertools
 import math
-import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -83,7 +82,6 @@ class RelatedState:
     count: int
     terms: TermCounts
     weight_digests: tuple[bytes, ...]  # of each paper's quantized TF-IDF row: did its weights move?
-    plain_terms: np.ndarray  # per vocabulary column: no GENERIC word in it
     usable: np.ndarray  # per vocabulary column: may be shown in a reason
     tag_rows: tuple[tuple[tuple[str, int], ...], ...]  # per paper: (tag, quantized weight)
     tag_counts: dict[str, int]
@@ -123,12 +121,11 @@ def update_related(
     authors = tuple(paper.authors for paper in papers)
     if previous is not None and _same_inputs(terms, tag_lists, authors, previous):
         return previous
-    if previous is not None and terms.vocabulary[: len(previous.terms.vocabulary)] != previous.terms.vocabulary:
+    if previous is not None and not terms.extends(previous.terms):
         previous = None  # a fresh vocabulary: no row can be compared
     text = quantized_tfidf(terms.counts)
-    plain_terms = _plain_terms(terms.vocabulary, previous)
     frequency = document_frequency(terms.counts)
-    usable = (frequency <= max(2.0, DISTINCTIVE_SHARE * len(papers))) & plain_terms
+    usable = (frequency <= max(2.0, DISTINCTIVE_SHARE * len(papers))) & _plain_terms(terms)
     weight_digests = _row_digests(text)
     tag_counts = _counts(tag_lists)
     rarity = _rarity(tag_counts, len(papers))
@@ -147,7 +144,6 @@ def update_related(
             count,
             terms,
             weight_digests,
-            plain_terms,
             usable,
             tag_rows,
             tag_counts,
@@ -217,15 +213,11 @@ def _row_digests(text: sparse.csr_matrix) -> tuple[bytes, ...]:
     )
 
 
-def _plain_terms(vocabulary: Sequence[str], previous: RelatedState | None) -> np.ndarray:
-    """Whether each term is free of GENERIC words (kept from ``previous`` for the columns it had)."""
-    known = previous.plain_terms if previous is not None else np.zeros(0, dtype=bool)
-    # A term is one word or two joined by a space (text_features.py).
-    added = [
-        first not in GENERIC and second not in GENERIC
-        for first, _, second in map(operator.methodcaller("partition", " "), vocabulary[len(known) :])
-    ]
-    return np.concatenate([known, np.array(added, dtype=bool)])
+def _plain_terms(terms: TermCounts) -> np.ndarray:
+    """Whether each term (a word, or a phrase of two) is free of GENERIC words."""
+    generic = np.array([word in GENERIC for word in terms.words], dtype=bool)
+    first, second = terms.term_words[:, 0], terms.term_words[:, 1]
+    return ~generic[first] & ((second < 0) | ~generic[np.maximum(second, 0)])
 
 
 def _counts(lists: Sequence[Sequence[str]]) -> dict[str, int]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import numpy as np
 from scipy import sparse
 
-from site_builder.enrich.text_features import UNIT
+from site_builder.enrich.text_features import UNIT, Vocabulary
 from site_builder.model import Paper, RelatedLink
 
 REASON_ITEMS = 3  # tags and terms shown in a reason, at most
@@ -32,7 +32,7 @@ class Reasons:
         self,
         papers: Sequence[Paper],
         text: sparse.csr_matrix,
-        vocabulary: Sequence[str],
+        vocabulary: Vocabulary,
         usable: np.ndarray,
         tag_lists: Sequence[Sequence[str]],
         tag_rarity: Mapping[str, float],
@@ -64,9 +64,8 @@ class Reasons:
         pair_of = np.repeat(np.arange(len(pairs)), np.diff(products.indptr))[shared]
         bounds = np.zeros(len(pairs) + 1, dtype=np.int64)
         np.cumsum(np.bincount(pair_of, minlength=len(pairs)), out=bounds[1:])
-        vocabulary = self.vocabulary
         term_columns = products.indices[shared] if column_terms is None else column_terms[products.indices[shared]]
-        terms = [vocabulary[index] for index in term_columns.tolist()]
+        terms = self.vocabulary.terms(term_columns)
         weights = (-products.data[shared]).tolist()  # negated: sorted best first by plain tuple order
         rarity = self.tag_rarity
         made = []

@@ -19,10 +19,10 @@ scored again.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from scipy import sparse
@@ -40,68 +40,98 @@ _TOKEN = re.compile(TOKEN_PATTERN)
 _STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
 
 
+class Vocabulary(Sequence[str]):
+    """The term of each column of ``TermCounts``, as text only when asked for.
+
+    A column is a word or a two-word phrase, held as word numbers
+    (``TermCounts.term_words``): making the text of all 440,000 terms at
+    10,000 papers took a quarter of a second of a cold build, and hashing
+    them to find them again in the next build another (they were strings then).
+    """
+
+    def __init__(self, words: tuple[str, ...], term_words: np.ndarray) -> None:
+        self._words, self._term_words = words, term_words
+
+    def __len__(self) -> int:
+        return len(self._term_words)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        if isinstance(index, slice):
+            return tuple(self.terms(range(len(self))[index]))
+        return self.terms([index])[0]
+
+    def terms(self, columns: Iterable[int]) -> list[str]:
+        """The text of each of ``columns``: a word, or a phrase's two words joined by a space."""
+        index = columns if isinstance(columns, np.ndarray) else np.array(list(columns), dtype=np.int64)
+        words, pairs = self._words, self._term_words[index].tolist()
+        return [words[first] if second < 0 else f"{words[first]} {words[second]}" for first, second in pairs]
+
+
 @dataclass(frozen=True)
 class TermCounts:
     """How often each paper uses each term (rows in ``ids`` order, columns in ``vocabulary`` order)."""
 
     ids: tuple[str, ...]
     digests: tuple[bytes, ...]  # of the text each row was counted from
-    vocabulary: tuple[str, ...]
+    words: tuple[str, ...]  # every word met, numbered in this order (append-only, like the columns)
+    # Per column (int32): its word's number, and for a phrase its second word's, else -1.
+    term_words: np.ndarray
     counts: sparse.csr_matrix  # each row's columns ascending
-    # Stable 64-bit hashes of the first terms of the vocabulary, carried over from the last build.
-    known_hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64), repr=False)
+
+    @functools.cached_property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.words, self.term_words)
 
     def row_of(self) -> dict[str, int]:
         return {paper_id: row for row, paper_id in enumerate(self.ids)}
 
-    # A stable hash of each term, and the columns in hash order: the next build finds its new
-    # texts' terms by binary search instead of hashing the whole vocabulary into a dict. Made
-    # when first needed, which in a build is when the state is pickled for the next build
-    # (in a second process, cache.py): hashing 440,000 terms takes a second.
-    @functools.cached_property
-    def hashes(self) -> np.ndarray:
-        return np.concatenate([self.known_hashes, _term_hashes(self.vocabulary[len(self.known_hashes) :])])
+    @property
+    def keys(self) -> np.ndarray:
+        """A number for each column's term, the same for the same words (``_term_keys``)."""
+        return _term_keys(self.term_words[:, 0], self.term_words[:, 1])
 
+    # The columns in key order: the next build finds its new texts' terms by binary search. Made when
+    # first needed, which in a build is when the state is pickled for the next build (in a second
+    # process, cache.py), and carried over in the pickle.
     @functools.cached_property
-    def by_hash(self) -> np.ndarray:
-        return np.argsort(self.hashes, kind="stable")
+    def by_key(self) -> np.ndarray:
+        return np.argsort(self.keys, kind="stable")
+
+    def extends(self, other: TermCounts) -> bool:
+        """Whether every column of ``other`` is the same term here (this vocabulary was carried over from it)."""
+        return self.words[: len(other.words)] == other.words and np.array_equal(
+            self.term_words[: len(other.term_words)], other.term_words
+        )
 
     def __reduce__(self) -> tuple[Callable[..., TermCounts], tuple[object, ...]]:
-        # The vocabulary pickled as one string: 440,000 strings one by one took 0.2 s of each
-        # rebuild at 10,000 papers. Terms are words joined by single spaces: never a newline.
-        fields = (self.ids, self.digests, "\n".join(self.vocabulary), self.counts, self.hashes, self.by_hash)
+        # The words pickled as one string: strings one by one took 0.2 s of each rebuild at 10,000 papers.
+        # A word is letters, digits, "_" and "-" (TOKEN_PATTERN): never a newline.
+        fields = (self.ids, self.digests, "\n".join(self.words), self.term_words, self.counts, self.by_key)
         return _unpickled_counts, fields
-
-    def columns_of(self, terms: Sequence[str]) -> list[int | None]:
-        """Each term's column, or None for a term not in the vocabulary."""
-        wanted = _term_hashes(terms)
-        ordered = self.hashes[self.by_hash]
-        places = np.minimum(np.searchsorted(ordered, wanted), max(len(ordered) - 1, 0))
-        found: list[int | None] = []
-        for term, hashed, place in zip(terms, wanted.tolist(), places.tolist(), strict=True):
-            column = None
-            # Equal hashes sit together; the term itself decides (two terms may share a hash).
-            while place < len(ordered) and int(ordered[place]) == hashed:
-                candidate = int(self.by_hash[place])
-                if self.vocabulary[candidate] == term:
-                    column = candidate
-                    break
-                place += 1
-            found.append(column)
-        return found
 
 
 def _unpickled_counts(
     ids: tuple[str, ...],
     digests: tuple[bytes, ...],
-    vocabulary: str,
+    words: str,
+    term_words: np.ndarray,
     counts: sparse.csr_matrix,
-    hashes: np.ndarray,
-    by_hash: np.ndarray,
+    by_key: np.ndarray,
 ) -> TermCounts:
-    made = TermCounts(ids, digests, tuple(vocabulary.split("\n")) if vocabulary else (), counts, hashes)
-    made.__dict__["by_hash"] = by_hash  # as cached_property would keep it
+    made = TermCounts(ids, digests, tuple(words.split("\n")) if words else (), term_words, counts)
+    made.__dict__["by_key"] = by_key  # as cached_property would keep it
     return made
+
+
+def _term_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """One int64 per term from its word numbers (``second`` -1 for a word): distinct terms, distinct keys."""
+    return (first.astype(np.int64) << 32) | (second.astype(np.int64) + 1)
 
 
 def text_of(paper: Paper) -> str:
@@ -132,25 +162,42 @@ def count_terms(
         same = row is not None and previous is not None and previous.digests[row] == digest_now
         reused.append(row if same else None)
     fresh_rows = [index for index, row in enumerate(reused) if row is None]
-    fresh = _count_texts([text_of(papers[index]) for index in fresh_rows])  # only those: joining all took 0.03 s
+    fresh = _count_texts([(papers[index].title, papers[index].abstract) for index in fresh_rows])
     if previous is None or len(fresh_rows) == len(papers):
         # Columns in _count_texts's order: any order gives the same weights and scores.
-        return TermCounts(ids, digests, fresh.vocabulary, fresh.counts)
-    known = previous.columns_of(fresh.vocabulary)
-    added = tuple(term for term, place in zip(fresh.vocabulary, known, strict=True) if place is None)
-    vocabulary = previous.vocabulary + added
-    new_columns = iter(range(len(previous.vocabulary), len(vocabulary)))
-    column_of = np.array([next(new_columns) if place is None else place for place in known], dtype=np.int32)
-    counts = _joined_rows(previous.counts, fresh.counts, reused, column_of, len(vocabulary))
-    used = np.count_nonzero(np.bincount(counts.indices, minlength=len(vocabulary)))
-    if used < len(vocabulary) / 2:
+        return TermCounts(ids, digests, fresh.words, fresh.term_words, fresh.counts)
+    words, term_words, column_of = _carried_columns(previous, fresh)
+    counts = _joined_rows(previous.counts, fresh.counts, reused, column_of, len(term_words))
+    used = np.count_nonzero(np.bincount(counts.indices, minlength=len(term_words)))
+    if used < len(term_words) / 2:
         return count_terms(papers, None)  # mostly dead columns: start a fresh vocabulary
-    return TermCounts(ids, digests, vocabulary, counts, previous.hashes)
+    return TermCounts(ids, digests, words, term_words, counts)
+
+
+def _carried_columns(previous: TermCounts, fresh: _Counted) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """``previous``'s words and columns with those of ``fresh`` it lacks appended (each in ``fresh``'s order),
+    and the column of each of ``fresh``'s columns among them."""
+    number_of = {word: number for number, word in enumerate(previous.words)}
+    added_words = [word for word in fresh.words if word not in number_of]
+    number_of.update((word, len(previous.words) + offset) for offset, word in enumerate(added_words))
+    renumbered = np.array([number_of[word] for word in fresh.words], dtype=np.int64)
+    first = renumbered[fresh.term_words[:, 0]]
+    second = np.where(fresh.term_words[:, 1] >= 0, renumbered[fresh.term_words[:, 1]], -1)
+    keys = _term_keys(first, second)
+    ordered = previous.keys[previous.by_key]
+    places = np.minimum(np.searchsorted(ordered, keys), max(len(ordered) - 1, 0))
+    known = (ordered[places] == keys) if len(ordered) else np.zeros(len(keys), dtype=bool)
+    column_of = np.where(known, previous.by_key[places] if len(ordered) else -1, -1)
+    column_of[~known] = len(previous.term_words) + np.arange(np.count_nonzero(~known))
+    added_terms = np.stack([first[~known], second[~known]], axis=1).astype(np.int32)
+    term_words = np.concatenate([previous.term_words, added_terms])
+    return previous.words + tuple(added_words), term_words, column_of.astype(np.int32)
 
 
 @dataclass(frozen=True)
 class _Counted:
-    vocabulary: tuple[str, ...]  # the words in the order first met, then the phrases (_count_texts)
+    words: tuple[str, ...]  # in the order first met
+    term_words: np.ndarray  # per column (TermCounts.term_words): the words, then the phrases (_count_texts)
     counts: sparse.csr_matrix
 
 
@@ -166,21 +213,26 @@ class _WordIds(dict[str, int]):
 _PHRASE_SHIFT = 31
 
 
-def _count_texts(texts: Sequence[str]) -> _Counted:
-    """Words and two-word phrases of each text with their counts.
+def _count_texts(texts: Sequence[tuple[str, str]]) -> _Counted:
+    """Words and two-word phrases of each (title, abstract) with their counts, as in ``text_of``.
 
     What TfidfVectorizer(stop_words="english", ngram_range=(1, 2),
-    token_pattern=TOKEN_PATTERN) counts: lowercased, stop words dropped
-    before the phrases are made. Only the tokenizing is done text by text;
-    phrases, the vocabulary and the counts are made for all texts at once
-    as arrays of word numbers (at 10,000 papers a Counter per text and a
-    dictionary of 440,000 terms took 5 s of the 7 s).
+    token_pattern=TOKEN_PATTERN) counts of ``text_of(paper)``: lowercased,
+    stop words dropped before the phrases are made. The title is split
+    once and its words repeated: the parts are joined by spaces, which no
+    word spans and which end any context of lowercasing (a final sigma).
+    Only the tokenizing is done text by text; phrases and the counts are
+    made for all texts at once as arrays of word numbers (at 10,000 papers
+    a Counter per text and a dictionary of 440,000 terms took 5 s of the 7 s).
     """
     word_ids = _WordIds()
     numbers: list[int] = []
     lengths: list[int] = []
-    for text in texts:
-        words = [word for word in _TOKEN.findall(text.lower()) if word not in _STOP_WORDS]
+    for title, abstract in texts:
+        title_words = [word for word in _TOKEN.findall(title.lower()) if word not in _STOP_WORDS]
+        words = title_words * TITLE_REPEAT + [
+            word for word in _TOKEN.findall(abstract.lower()) if word not in _STOP_WORDS
+        ]
         numbers.extend(map(word_ids.__getitem__, words))
         lengths.append(len(words))
     words_of = np.array(numbers, dtype=np.int64)
@@ -191,20 +243,21 @@ def _count_texts(texts: Sequence[str]) -> _Counted:
     # Columns: the words in the order first met, then the phrases in the order of their numbers. Only the
     # phrases need sorting to be told apart: sorting words and phrases together took a third of the step.
     distinct_phrases, phrase_number = np.unique(phrases, return_inverse=True)
-    word_list = list(word_ids)
-    columns = np.concatenate([words_of, len(word_list) + phrase_number.reshape(-1)])
+    word_count = len(word_ids)
+    columns = np.concatenate([words_of, word_count + phrase_number.reshape(-1)])
     text_of_key = np.concatenate([text_of_word, text_of_phrase])
-    width = max(len(word_list) + len(distinct_phrases), 1)
+    width = max(word_count + len(distinct_phrases), 1)
     # Summed into rows by scipy (a counting sort by text, then each short row sorted): sorting every
     # (text, term) pair as one array took three times as long.
     matrix = sparse.coo_matrix(
         (np.ones(len(columns), dtype=np.int64), (text_of_key, columns)), shape=(len(texts), width)
     ).tocsr()
     matrix.sum_duplicates()  # and each row's columns ascending, whatever scipy's conversion left
-    mask = (1 << _PHRASE_SHIFT) - 1
-    vocabulary = tuple(word_list) + tuple(
-        f"{word_list[(key >> _PHRASE_SHIFT) - 1]} {word_list[key & mask]}" for key in distinct_phrases.tolist()
-    )
+    term_words = np.empty((word_count + len(distinct_phrases), 2), dtype=np.int32)
+    term_words[:word_count, 0] = np.arange(word_count)
+    term_words[:word_count, 1] = -1
+    term_words[word_count:, 0] = (distinct_phrases >> _PHRASE_SHIFT) - 1
+    term_words[word_count:, 1] = distinct_phrases & ((1 << _PHRASE_SHIFT) - 1)
     # uint16 counts: half the size of the cache file, and no abstract says a word 65,535 times.
     counts = sparse.csr_matrix(
         (
@@ -214,17 +267,7 @@ def _count_texts(texts: Sequence[str]) -> _Counted:
         ),
         shape=(len(texts), width),
     )
-    return _Counted(vocabulary, counts)
-
-
-def _term_hashes(terms: Sequence[str]) -> np.ndarray:
-    return np.array(
-        [
-            int.from_bytes(hashlib.blake2b(term.encode("utf-8", "surrogatepass"), digest_size=8).digest())
-            for term in terms
-        ],
-        dtype=np.uint64,
-    )
+    return _Counted(tuple(word_ids), term_words, counts)
 
 
 def document_frequency(counts: sparse.csr_matrix) -> np.ndarray:

@@ -72,8 +72,9 @@ def _word_tfidf(terms: TermCounts, min_df: int) -> sparse.csr_matrix:
     same catalog gives the same matrix, and the same map, however it was counted.
     """
     frequency = document_frequency(terms.counts)
-    words = [column for column in np.flatnonzero(frequency >= min_df).tolist() if " " not in terms.vocabulary[column]]
-    words.sort(key=terms.vocabulary.__getitem__)
+    columns = np.flatnonzero((frequency >= min_df) & (terms.term_words[:, 1] < 0))  # words, not phrases
+    names = [terms.words[word] for word in terms.term_words[columns, 0].tolist()]
+    words = [column for _, column in sorted(zip(names, columns.tolist(), strict=True))]
     counts = _columns(terms.counts, np.array(words, dtype=np.int64)).astype(np.float64)
     counts.sort_indices()  # each row's words in word order too: its norm is then summed in the same order
     if counts.shape[1] == 0:
