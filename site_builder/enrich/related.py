@@ -123,13 +123,17 @@ def update_related(
         return previous
     if previous is not None and not terms.extends(previous.terms):
         previous = None  # a fresh vocabulary: no row can be compared
-    text = quantized_tfidf(terms.counts)
     frequency = document_frequency(terms.counts)
+    text = quantized_tfidf(terms.counts, frequency)
     usable = (frequency <= max(2.0, DISTINCTIVE_SHARE * len(papers))) & _plain_terms(terms)
     weight_digests = _row_digests(text)
     tag_counts = _counts(tag_lists)
     rarity = _rarity(tag_counts, len(papers))
     weights_of: dict[tuple[str, ...], tuple[tuple[str, int], ...]] = {}  # many papers share a tag list
+    if previous is not None and tag_counts == previous.tag_counts and len(papers) == len(previous.terms.ids):
+        # The same rarities (no tag list changed, say an abstract edit): a tag list weighs as it did (5,000
+        # distinct lists took 0.06-0.08 s to weigh again at 10,000 papers).
+        weights_of = {tuple(tag for tag, _ in row): row for row in previous.tag_rows}
     tag_rows = tuple(
         weights_of[tags] if tags in weights_of else weights_of.setdefault(tags, _tag_weights(tags, rarity))
         for tags in tag_lists
@@ -166,12 +170,20 @@ def update_related(
         return state(best, complete, dict(zip(ids, made_links, strict=True)), len(papers))
     best, complete, rescored = _patched(scorer, ids, changed, previous, kept, count)
     stale_reasons = changed | _stale_reasons(text, usable, tag_lists, tag_counts, rarity, previous)
-    old_links = previous.links
+    old_links, old_best, old_rows = previous.links, previous.best, previous.terms.row_of()
     row_of = {paper_id: row for row, paper_id in enumerate(ids)}
-    chosen: list[list[RelatedLink | None]] = []
+    stale_ids = {ids[row] for row in np.flatnonzero(stale_reasons).tolist()}
+    chosen: list[list[RelatedLink | None] | tuple[RelatedLink, ...]] = []
     pairs: list[tuple[int, int, int]] = []  # the links to make again, in the order of the None they fill
-    for row, paper_id in enumerate(ids):
-        reusable = {} if stale_reasons[row] else {link.paper_id: link for link in old_links.get(paper_id, ())}
+    for row, (paper_id, stale) in enumerate(zip(ids, stale_reasons.tolist(), strict=True)):
+        before = old_rows.get(paper_id)
+        if not stale and before is not None and best[row] is old_best[before]:
+            # The same list as last build (the links were made from it): kept whole unless it names a
+            # paper whose reasons may read differently (a loop over every link took 0.1 s at 10,000 papers).
+            if stale_ids.isdisjoint([other for _, other in best[row][:count]]):
+                chosen.append(old_links[paper_id])
+                continue
+        reusable = {} if stale else {link.paper_id: link for link in old_links.get(paper_id, ())}
         made: list[RelatedLink | None] = []
         for score, other in best[row][:count]:
             link = reusable.get(other)
@@ -182,7 +194,7 @@ def update_related(
         chosen.append(made)
     remade = iter(reasons.links(pairs))
     links = {
-        paper_id: tuple(next(remade) if link is None else link for link in made)
+        paper_id: made if isinstance(made, tuple) else tuple(next(remade) if link is None else link for link in made)
         for paper_id, made in zip(ids, chosen, strict=True)
     }
     return state(best, complete, links, rescored)
