@@ -69,7 +69,7 @@ def test_a_paper_with_no_good_match_gets_no_related_papers() -> None:
 
 
 def test_a_reason_never_shows_a_generic_word_alone_or_in_a_phrase() -> None:
-    """"proposed", "method" and "novel" say nothing; "sparse tokamak" does. Phrases with a generic word on
+    """ "proposed", "method" and "novel" say nothing; "sparse tokamak" does. Phrases with a generic word on
     either side ("proposed sparse", "tokamak method") are left out too."""
     text = "The proposed sparse tokamak method is novel. Novel proposed sparse tokamak method."
     papers = [paper("one", "Sparse Tokamak Control", text), paper("two", "Sparse Tokamak Shaping", text)]
