@@ -162,6 +162,22 @@ def test_a_damaged_cache_only_costs_time(project: Path, tmp_path: Path) -> None:
     assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
 
 
+def test_a_related_state_whose_links_entry_is_another_builds_is_not_used(project: Path, tmp_path: Path) -> None:
+    """The related papers' state is kept apart from its links. If the links file is an earlier build's (the
+    write of the newer one lost), the state is not updated with them: the rebuild still has the cold bytes."""
+    folder, ids = project / ".cache" / "build", paper_ids(project)
+    earlier = {name: (folder / name).read_bytes() for name in ("related links.pickle", "related links.key.pickle")}
+    other = yaml.safe_load(record(project, ids[6]).read_text(encoding="utf-8"))
+    # Paper 5 takes paper 6's words: both lists, and the lists that named either, change.
+    edit(project, ids[5], lambda data: data.update(title=other["title"] + " Again", abstract=other["abstract"]))
+    assert run(project, "build", "--no-mkdocs") == 0
+    for name, data in earlier.items():
+        (folder / name).write_bytes(data)
+    edit(project, ids[20], lambda data: data.update(abstract=data["abstract"] + " Momentum helps."))
+    assert run(project, "build", "--no-mkdocs") == 0
+    assert generated_files(project) == generated_files(cold_copy(project, tmp_path / "cold"))
+
+
 def test_a_page_changed_or_removed_by_hand_in_docs_is_written_again(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
