@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import random
+
 import pytest
 
 from site_builder.enrich import enrich, related
-from site_builder.enrich.mentions import find_mentions, mentioned_by
+from site_builder.enrich.mentions import find_mentions, mentioned_by, update_mentions
 from site_builder.enrich.related import related_papers
 from site_builder.enrich.tags import assign_tags
 from site_builder.model import Catalog, Paper, Tag
@@ -132,6 +135,82 @@ def test_a_name_two_papers_share_links_neither_and_a_paper_never_mentions_itself
         paper("c", "Third", "Muon beats Adam."),
     ]
     assert mention_texts(papers) == {}
+
+
+NAMES = ["Lion", "SAM", "Muon", "Adam", "LoRA", "Entropy-SGD"]
+TITLE_WORDS = ["Deep", "Sparse", "Learning", "of", "Gradient", "Methods", "Muon"]
+
+
+def random_catalog(rng: random.Random) -> list[Paper]:
+    """Papers whose aliases, titles ("Name: ..." or four words and more) and abstracts share a few names."""
+
+    def title() -> str:
+        words = " ".join(rng.choice(TITLE_WORDS) for _ in range(rng.randint(2, 5)))
+        return f"{rng.choice(NAMES)}: {words}" if rng.random() < 0.3 else words
+
+    papers = []
+    for number in range(rng.randint(2, 7)):
+        abstract = [rng.choice([*NAMES, *TITLE_WORDS, "sam", "lion-like", "SAM-based", "we", "use"]) for _ in range(12)]
+        aliases = tuple(rng.sample(NAMES, rng.randint(0, 2)))
+        papers.append(paper(f"p{number}", title(), " ".join(abstract), aliases=aliases))
+    return papers
+
+
+def edited_catalog(papers: list[Paper], rng: random.Random) -> list[Paper]:
+    """One to three of: a title, aliases or an abstract changed, a paper removed, a paper added."""
+    papers = list(papers)
+    for _ in range(rng.randint(1, 3)):
+        kind, index = rng.choice(["title", "aliases", "abstract", "remove", "add"]), rng.randrange(len(papers))
+        if kind == "title":
+            papers[index] = dataclasses.replace(papers[index], title=random_catalog(rng)[0].title)
+        elif kind == "aliases":
+            papers[index] = dataclasses.replace(papers[index], aliases=tuple(rng.sample(NAMES, rng.randint(0, 2))))
+        elif kind == "abstract":
+            papers[index] = dataclasses.replace(papers[index], abstract=random_catalog(rng)[0].abstract)
+        elif kind == "remove" and len(papers) > 2:
+            del papers[index]
+        elif kind == "add":
+            papers.append(dataclasses.replace(random_catalog(rng)[0], id=f"new{len(papers)}"))
+    return sorted(papers, key=lambda item: item.id)
+
+
+def test_mentions_updated_after_edits_are_the_ones_found_afresh() -> None:
+    """Names that come, go, change paper or become shared: the abstracts searched again are enough."""
+    rng = random.Random(3)
+    for _ in range(400):
+        papers = random_catalog(rng)
+        state = update_mentions(papers, None)
+        for _ in range(3):
+            papers = edited_catalog(papers, rng)
+            state = update_mentions(papers, state)
+            assert state.mentions == find_mentions(papers), papers
+
+
+def test_a_title_edit_searches_only_the_abstracts_that_may_name_the_paper() -> None:
+    papers = [
+        paper("a", "Sparse Gradient Methods for Deep Nets", "No names here."),
+        paper("b", "Other", "We extend sparse gradient methods for deep nets."),
+        *(paper(f"c{n}", f"Paper {n}", "Plain words about optimizers.") for n in range(20)),
+    ]
+    state = update_mentions(papers, None)
+    assert [mention.paper_id for mention in state.mentions["b"]] == ["a"]
+    renamed = [dataclasses.replace(papers[0], title="Dense Gradient Methods for Deep Nets"), *papers[1:]]
+    updated = update_mentions(renamed, state)
+    assert updated.mentions == find_mentions(renamed) and updated.mentions["b"] == ()
+    assert updated.made == 1  # b has every word of the old title; a is kept: "dense" is in neither abstract
+    assert update_mentions(renamed, updated).made == 0
+
+
+def test_a_record_fingerprint_stands_for_the_abstract_only_while_it_is_the_same() -> None:
+    papers = [paper("lion", "Lion: A Symbolic Optimizer", "Fast."), paper("user", "Use", "We train with Lion.")]
+    prints = {"lion": b"1", "user": b"2"}
+    state = update_mentions(papers, None, fingerprints=prints)
+    assert update_mentions(papers, state, fingerprints=prints).made == 0
+    # Another record file (its notes edited, say) with the same abstract: digested, found the same, not searched.
+    assert update_mentions(papers, state, fingerprints={**prints, "user": b"3"}).made == 0
+    edited = [papers[0], dataclasses.replace(papers[1], abstract="We train with Adam.")]
+    updated = update_mentions(edited, state, fingerprints={**prints, "user": b"4"})
+    assert updated.made == 1 and updated.mentions == find_mentions(edited) and updated.mentions["user"] == ()
 
 
 def test_enrich_carries_mentions_and_backlinks() -> None:

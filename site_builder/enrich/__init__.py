@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from site_builder.background import Background
-from site_builder.cache import BuildCache, digest, step_beside
-from site_builder.enrich.mentions import find_mentions, mentioned_by
+from site_builder.cache import BuildCache, digest
+from site_builder.enrich.mentions import MentionState, mentioned_by, update_mentions
 from site_builder.enrich.related import RelatedState, update_related
 from site_builder.enrich.tags import assign_tags
 from site_builder.enrich.text_features import TermCounts, count_terms, text_digests
@@ -51,10 +51,27 @@ Mentions = dict[str, tuple[Mention, ...]]
 def start_mentions(catalog: Catalog, cache: BuildCache) -> Callable[[], Mentions]:
     """Mentions need only the papers: found in a second process while tags and related papers are made.
 
-    (The "mention names" entry is written by that step alone; what it did in the per-paper memo is merged back.)
+    Updated from the last build's (``update_mentions``). The "mentions" and "mention names" entries are
+    written by that step alone.
     """
-    find = partial(find_mentions, catalog.papers, index_memo=partial(cache.stage, "mention names"))
-    return step_beside(cache.items("mentions"), lambda memo: find(memo=memo))
+    job = Background(partial(_mentions, catalog.papers, catalog.fingerprints, cache))
+
+    def result() -> Mentions:
+        mentions, searched = job.result()
+        cache.count(searched == 0)  # counted here: the second process's counts are not this one's
+        return mentions
+
+    return result
+
+
+def _mentions(papers: Sequence[Paper], fingerprints: Mapping[str, bytes], cache: BuildCache) -> tuple[Mentions, int]:
+    """Each paper's mentions, and how many abstracts were searched for them."""
+    stored = cache.previous("mentions")
+    previous = stored if isinstance(stored, MentionState) else None
+    state = update_mentions(papers, previous, partial(cache.stage, "mention names"), fingerprints)
+    if state.made or previous is None or state.names_key != previous.names_key:
+        cache.keep("mentions", state)
+    return state.mentions, state.made
 
 
 def enrich_catalog(
