@@ -83,7 +83,7 @@ STAGE_ROWS = (
     ("load+check", "load+check (`load_catalog`)"),
     ("enrich: tags", "enrich: tags (`assign_tags`)"),
     ("enrich: related", "enrich: related (`count_terms`, `update_related`)"),
-    ("enrich: mentions", "enrich: mentions (`find_mentions`, `mentioned_by`)"),
+    ("enrich: mentions", "enrich: mentions (`update_mentions`, `mentioned_by`)"),
     ("enrich: other", "enrich: the rest of `enrich` (assembling records)"),
     ("enrich: map", "enrich: map (`topic_coordinates`)"),
     ("render", "render (`site_info`, `render_pages`)"),
@@ -171,7 +171,7 @@ ENRICH_PARTS = {
     "count_terms": "enrich: related",
     "update_related": "enrich: related",
     "topic_coordinates": "enrich: map",
-    "find_mentions": "enrich: mentions",
+    "update_mentions": "enrich: mentions",
     "mentioned_by": "enrich: mentions",
 }
 ENRICH_TOTAL = "enrich (total)"
