@@ -1,8 +1,9 @@
 """Enrich stage: what is derived from the whole catalog (tags, related papers, mentions).
 
-With a build cache, a one-record edit redoes little: tags and mentions are
-kept per paper (by exactly their inputs), and related papers are updated
-from the last build's state, rescoring only the papers whose weights moved.
+With a build cache, a one-record edit redoes little: tags are kept per
+paper (by exactly their inputs), related papers are updated from the last
+build's state, rescoring only the papers whose weights moved, and mentions
+too, searching again only the abstracts an edited name may be in.
 """
 
 from __future__ import annotations
