@@ -185,9 +185,13 @@ def _carried_columns(previous: TermCounts, fresh: _Counted) -> tuple[tuple[str, 
     second = np.where(fresh.term_words[:, 1] >= 0, renumbered[fresh.term_words[:, 1]], -1)
     keys = _term_keys(first, second)
     ordered = previous.keys[previous.by_key]
-    places = np.minimum(np.searchsorted(ordered, keys), max(len(ordered) - 1, 0))
-    known = (ordered[places] == keys) if len(ordered) else np.zeros(len(keys), dtype=bool)
-    column_of = np.where(known, previous.by_key[places] if len(ordered) else -1, -1)
+    column_of = np.full(len(keys), -1, dtype=np.int64)
+    if len(ordered):
+        places = np.minimum(np.searchsorted(ordered, keys), len(ordered) - 1)
+        known = ordered[places] == keys
+        column_of[known] = previous.by_key[places[known]]
+    else:
+        known = np.zeros(len(keys), dtype=bool)
     column_of[~known] = len(previous.term_words) + np.arange(np.count_nonzero(~known))
     added_terms = np.stack([first[~known], second[~known]], axis=1).astype(np.int32)
     term_words = np.concatenate([previous.term_words, added_terms])
